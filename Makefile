@@ -1,0 +1,32 @@
+# The two commands: `make run` and `make test`. Both set up whatever is missing first.
+PYTHON := .venv/bin/python
+MANAGE := $(PYTHON) manage.py
+export DJANGO_DEBUG ?= 1
+
+.PHONY: run test setup setup-test lint bench messages
+
+run: setup
+	$(MANAGE) load_demo
+	@printf '\n  Tactique est servi sur \033[1mhttp://127.0.0.1:8000\033[0m  (Ctrl-C pour arrêter)\n\n'
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: setup-test lint
+	$(PYTHON) -m pytest
+
+setup:
+	scripts/bootstrap.sh run
+
+setup-test:
+	scripts/bootstrap.sh test
+
+lint:
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+	$(MANAGE) check
+
+bench: setup
+	$(PYTHON) benchmarks/geojson_endpoint.py
+
+messages:
+	$(MANAGE) makemessages -l fr -l en --ignore .venv --ignore staticfiles

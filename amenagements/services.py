@@ -1,0 +1,220 @@
+"""Writes on arrangements. Every change records its `Adaptation` in the same transaction.
+
+Rules:
+- an arrangement is born with version 1 of its geometry and a "created" adaptation;
+- an adaptation is dated; it may not predate the arrangement's latest recorded event, so the
+  history reads in order and versions never overlap;
+- a new geometry closes the open version on the adaptation's date and opens the next one;
+- "made permanent" and "removed" adaptations set the matching status; a status may also be set
+  explicitly with any adaptation.
+Geometries are checked (type, validity, SRID 4326) before anything is written, and the
+database constraints hold the same rules for any other writer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.gis.geos import GEOSGeometry
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from amenagements.models import (
+    GEOMETRY_TYPES,
+    Adaptation,
+    Amenagement,
+    AmenagementVersion,
+    Commune,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+ERROR_GEOMETRY_TYPE = _("The geometry must be a line or a polygon, not “%(type)s”.")
+ERROR_GEOMETRY_INVALID = _("The geometry is not valid: %(reason)s.")
+ERROR_GEOMETRY_EMPTY = _("The geometry is empty.")
+ERROR_DATE_BEFORE_LAST_EVENT = _(
+    "An adaptation cannot be dated %(date)s: the last recorded event is dated %(last)s."
+)
+ERROR_ALREADY_REMOVED = _("This arrangement has been removed; it can no longer be adapted.")
+ERROR_NOTHING_CHANGES = _("This adaptation changes neither the geometry nor the status.")
+
+STATUS_FOR_KIND = {
+    Adaptation.Kind.MADE_PERMANENT: Amenagement.Status.PERMANENT,
+    Adaptation.Kind.REMOVED: Amenagement.Status.REMOVED,
+}
+
+
+def geometry_clean(geom: GEOSGeometry) -> GEOSGeometry:
+    """Return `geom` in SRID 4326 if it is a non-empty valid line or polygon; raise otherwise.
+
+    A geometry without SRID is taken to be WGS 84 (as GeoJSON is); any other SRID is transformed.
+    """
+    if geom.empty:
+        raise ValidationError(ERROR_GEOMETRY_EMPTY, code="geometry_empty")
+    if geom.geom_type.upper() not in GEOMETRY_TYPES:
+        raise ValidationError(
+            ERROR_GEOMETRY_TYPE, code="geometry_type", params={"type": geom.geom_type}
+        )
+    if geom.srid is None:
+        geom = geom.clone()
+        geom.srid = 4326
+    elif geom.srid != 4326:
+        geom = geom.transform(4326, clone=True)
+    if not geom.valid:
+        raise ValidationError(
+            ERROR_GEOMETRY_INVALID, code="geometry_invalid", params={"reason": geom.valid_reason}
+        )
+    return geom
+
+
+def commune_get_or_create(*, name: str) -> Commune:
+    """The commune called `name` (case-insensitive), created on first use."""
+    name = " ".join(name.split())
+    commune = Commune.objects.filter(name__iexact=name).first()
+    if commune is None:
+        commune = Commune.objects.create(name=name, slug=_unique_slug(Commune, name))
+    return commune
+
+
+def _unique_slug(model: type[Amenagement] | type[Commune], text: str) -> str:
+    base = slugify(text)[:100] or "amenagement"
+    slug, n = base, 1
+    while model.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def amenagement_create(
+    *,
+    name: str,
+    kind: str,
+    status: str,
+    geom: GEOSGeometry,
+    date: dt.date,
+    commune: Commune | None = None,
+    description: str = "",
+    opened_on: dt.date | None = None,
+    decision_deadline: dt.date | None = None,
+    external_source: str = "",
+    external_id: str = "",
+    source_properties: dict[str, Any] | None = None,
+    attribution: str = "",
+    event_description: str = "",
+    origin: str = Adaptation.Origin.STAFF,
+    recorded_by: AbstractBaseUser | None = None,
+) -> Amenagement:
+    """Create an arrangement with its first version (valid from `date`) and its "created" event.
+
+    Raises `ValidationError` on a bad geometry or inconsistent fields.
+    """
+    geom = geometry_clean(geom)
+    amenagement = Amenagement(
+        slug=_unique_slug(Amenagement, name),
+        name=name,
+        kind=kind,
+        status=status,
+        commune=commune,
+        description=description,
+        opened_on=opened_on,
+        decision_deadline=decision_deadline,
+        geom=geom,
+        external_source=external_source,
+        external_id=external_id,
+        source_properties=source_properties or {},
+        attribution=attribution,
+    )
+    amenagement.full_clean()
+    amenagement.save()
+    version = AmenagementVersion.objects.create(
+        amenagement=amenagement, number=1, geom=geom, valid_from=date
+    )
+    Adaptation.objects.create(
+        amenagement=amenagement,
+        date=date,
+        kind=Adaptation.Kind.CREATED,
+        description=event_description,
+        version=version,
+        status_after=status,
+        origin=origin,
+        recorded_by=recorded_by,
+    )
+    return amenagement
+
+
+def _last_event_date(amenagement: Amenagement) -> dt.date | None:
+    return amenagement.adaptations.aggregate(last=Max("date"))["last"]
+
+
+@transaction.atomic
+def amenagement_adapt(
+    *,
+    amenagement: Amenagement,
+    date: dt.date,
+    kind: str,
+    description: str = "",
+    geom: GEOSGeometry | None = None,
+    status: str | None = None,
+    origin: str = Adaptation.Origin.STAFF,
+    recorded_by: AbstractBaseUser | None = None,
+) -> Adaptation:
+    """Record an adaptation of `amenagement` dated `date`, applying what it changes.
+
+    - With `geom` (different from the current one), the open version is closed on `date` and a
+      new version opens; the adaptation points to it.
+    - The status becomes `status` if given, else the one implied by `kind` (made permanent,
+      removed), else stays.
+    The arrangement row is locked for the duration, so concurrent adaptations are serialised.
+    Raises `ValidationError` if the date precedes the last event, the arrangement was removed,
+    the geometry is bad, or a status/geometry change kind changes nothing.
+    """
+    amenagement = Amenagement.objects.select_for_update().get(pk=amenagement.pk)
+    if amenagement.status == Amenagement.Status.REMOVED:
+        raise ValidationError(ERROR_ALREADY_REMOVED, code="removed")
+    last = _last_event_date(amenagement)
+    if last is not None and date < last:
+        raise ValidationError(
+            ERROR_DATE_BEFORE_LAST_EVENT,
+            code="date_order",
+            params={"date": date.isoformat(), "last": last.isoformat()},
+        )
+
+    new_version = None
+    if geom is not None:
+        geom = geometry_clean(geom)
+        if geom.equals_exact(amenagement.geom, tolerance=1e-9):
+            geom = None
+    if geom is not None:
+        current = amenagement.versions.select_for_update().get(valid_to__isnull=True)
+        current.valid_to = date
+        current.save(update_fields=["valid_to"])
+        new_version = AmenagementVersion.objects.create(
+            amenagement=amenagement, number=current.number + 1, geom=geom, valid_from=date
+        )
+        amenagement.geom = geom
+
+    status_before = amenagement.status
+    new_status = status or STATUS_FOR_KIND.get(kind) or amenagement.status
+    if kind in {Adaptation.Kind.STATUS_CHANGED, *STATUS_FOR_KIND} and new_status == status_before:
+        raise ValidationError(ERROR_NOTHING_CHANGES, code="no_change")
+    amenagement.status = new_status
+    amenagement.full_clean()
+    amenagement.save()
+
+    return Adaptation.objects.create(
+        amenagement=amenagement,
+        date=date,
+        kind=kind,
+        description=description,
+        version=new_version,
+        status_before=status_before if new_status != status_before else "",
+        status_after=new_status if new_status != status_before else "",
+        origin=origin,
+        recorded_by=recorded_by,
+    )
