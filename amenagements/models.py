@@ -3,10 +3,10 @@
 Rules the database holds, whatever code writes:
 - an arrangement's geometry is a valid line or polygon (multi or not) in SRID 4326;
 - a version's validity range is ordered, and the versions of one arrangement never overlap,
-  so at most one of them is open (`valid_to` NULL) at a time;
-- an adaptation that opened a version belongs to the same arrangement, opened on its date.
+  so at most one of them is open (`valid_to` NULL) at a time.
 Writes go through `amenagements.services`, which record the adaptation event in the same
-transaction as the change it describes.
+transaction as the change it describes. That an adaptation's version belongs to the same
+arrangement and opened on the adaptation's date is a rule of those services, not a constraint.
 """
 
 from django.conf import settings
@@ -114,8 +114,8 @@ class Amenagement(models.Model):
     source_properties = models.JSONField(_("source properties"), default=dict, blank=True)
     attribution = models.CharField(_("attribution"), max_length=300, blank=True)
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["name", "pk"]
@@ -148,14 +148,12 @@ class Amenagement(models.Model):
 class AmenagementVersion(models.Model):
     """One geometry of an arrangement and the dates it was in force: [valid_from, valid_to)."""
 
-    amenagement = models.ForeignKey(
-        Amenagement, on_delete=models.CASCADE, related_name="versions"
-    )
+    amenagement = models.ForeignKey(Amenagement, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("version number"))
     geom = models.GeometryField(_("geometry"), srid=4326)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid until"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["amenagement", "number"]
@@ -163,9 +161,7 @@ class AmenagementVersion(models.Model):
         verbose_name_plural = _("arrangement versions")
         constraints = [
             *_geometry_constraints("version"),
-            models.UniqueConstraint(
-                fields=["amenagement", "number"], name="version_unique_number"
-            ),
+            models.UniqueConstraint(fields=["amenagement", "number"], name="version_unique_number"),
             models.UniqueConstraint(
                 fields=["amenagement"],
                 condition=Q(valid_to__isnull=True),
@@ -223,18 +219,17 @@ class Adaptation(models.Model):
         AmenagementVersion,
         on_delete=models.PROTECT,
         related_name="opened_by",
+        verbose_name=_("version opened"),
         null=True,
         blank=True,
     )
-    status_before = models.CharField(
-        max_length=20, choices=Amenagement.Status.choices, blank=True
-    )
+    status_before = models.CharField(max_length=20, choices=Amenagement.Status.choices, blank=True)
     status_after = models.CharField(max_length=20, choices=Amenagement.Status.choices, blank=True)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.STAFF)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["amenagement", "date", "pk"]

@@ -161,16 +161,21 @@ def amenagement_adapt(
     description: str = "",
     geom: GEOSGeometry | None = None,
     status: str | None = None,
+    arrangement_kind: str | None = None,
     origin: str = Adaptation.Origin.STAFF,
     recorded_by: AbstractBaseUser | None = None,
 ) -> Adaptation:
     """Record an adaptation of `amenagement` dated `date`, applying what it changes.
 
     - With `geom` (different from the current one), the open version is closed on `date` and a
-      new version opens; the adaptation points to it.
+      new version opens; the adaptation points to it. A second geometry change on the same day
+      (a correction) leaves the first one as an empty range [date, date): kept for the record,
+      never in force, so nothing is ever attributed to it.
     - The status becomes `status` if given, else the one implied by `kind` (made permanent,
       removed), else stays.
-    The arrangement row is locked for the duration, so concurrent adaptations are serialised.
+    - With `arrangement_kind`, the arrangement's kind (bike lane, school street…) changes too.
+    The arrangement row is locked for the duration, so concurrent adaptations are serialised;
+    it is re-read under the lock, so callers read the result from `adaptation.amenagement`.
     Raises `ValidationError` if the date precedes the last event, the arrangement was removed,
     the geometry is bad, or a status/geometry change kind changes nothing.
     """
@@ -204,6 +209,8 @@ def amenagement_adapt(
     if kind in {Adaptation.Kind.STATUS_CHANGED, *STATUS_FOR_KIND} and new_status == status_before:
         raise ValidationError(ERROR_NOTHING_CHANGES, code="no_change")
     amenagement.status = new_status
+    if arrangement_kind is not None:
+        amenagement.kind = arrangement_kind
     amenagement.full_clean()
     amenagement.save()
 

@@ -1,2 +1,12 @@
+from django.urls import path
+
+from amenagements import views
+
 app_name = "amenagements"
-urlpatterns = []
+urlpatterns = [
+    path("", views.map_view, name="map"),
+    path("api/amenagements.geojson", views.geojson_view, name="geojson"),
+    path("amenagements/<slug:slug>/", views.detail_view, name="detail"),
+    path("amenagements/<slug:slug>/resume/", views.summary_view, name="summary"),
+    path("amenagements/<slug:slug>/adapter/", views.adaptation_create_view, name="adapt"),
+]

@@ -46,7 +46,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "config.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -113,7 +113,9 @@ LOGIN_URL = "admin:login"
 # metropolitan France; an overseas deployment sets its own (e.g. 2975 for La Réunion).
 TACTIQUE_METRIC_SRID = env.int("TACTIQUE_METRIC_SRID", default=2154)
 # Background map. Leave the URL empty to show the arrangements on a plain background.
-TACTIQUE_TILE_URL = env("TACTIQUE_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+TACTIQUE_TILE_URL = env(
+    "TACTIQUE_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
 TACTIQUE_TILE_ATTRIBUTION = env(
     "TACTIQUE_TILE_ATTRIBUTION",
     default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
@@ -162,6 +164,8 @@ SESSION_COOKIE_SECURE = not DEBUG and env.bool("DJANGO_SECURE_COOKIES", default=
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {

@@ -1,0 +1,227 @@
+"""Reads on arrangements, shaped for each page.
+
+The map's GeoJSON is built by PostGIS in a single query (`ST_AsGeoJSON` + `json_agg`), never by
+serialising model instances in Python: the response body comes out of the database as text.
+Lengths and areas are measured in `settings.TACTIQUE_METRIC_SRID` (Lambert-93 by default).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.gis.db.models.functions import Area, Length, Transform
+from django.contrib.gis.geos import Polygon
+from django.db import connection
+from django.db.models import Count, Prefetch, QuerySet
+
+from amenagements.models import Adaptation, Amenagement, AmenagementVersion, Commune
+
+
+@dataclass(frozen=True)
+class AmenagementFilters:
+    """The public map's filters. Empty strings mean "any"."""
+
+    kind: str = ""
+    status: str = ""
+    commune: str = ""  # a commune slug
+
+    @classmethod
+    def from_query(cls, query) -> AmenagementFilters:
+        """Read filters from a QueryDict, ignoring unknown values rather than failing."""
+        kind = query.get("kind", "")
+        status = query.get("status", "")
+        return cls(
+            kind=kind if kind in Amenagement.Kind.values else "",
+            status=status if status in Amenagement.Status.values else "",
+            commune=query.get("commune", "")[:150],
+        )
+
+    def as_query(self, **changes: str) -> dict[str, str]:
+        """These filters as query-string parameters, with `changes` applied, empties dropped."""
+        values = {"kind": self.kind, "status": self.status, "commune": self.commune, **changes}
+        return {k: v for k, v in values.items() if v}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.kind or self.status or self.commune)
+
+
+def amenagement_queryset(filters: AmenagementFilters) -> QuerySet[Amenagement]:
+    qs = Amenagement.objects.all()
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.commune:
+        qs = qs.filter(commune__slug=filters.commune)
+    return qs
+
+
+def amenagement_list(filters: AmenagementFilters) -> QuerySet[Amenagement]:
+    """The arrangements matching `filters`, with their commune, for the accessible list."""
+    return (
+        amenagement_queryset(filters)
+        .select_related("commune")
+        .only("slug", "name", "kind", "status", "commune__name", "opened_on")
+        .order_by("name", "pk")
+    )
+
+
+def filter_facets(filters: AmenagementFilters) -> dict[str, list[tuple[str, str, int]]]:
+    """For each filter, the values present with their count given the *other* filters.
+
+    Returned as {"kind": [(value, label, count), …], "status": […], "commune": […]}, so the
+    page can offer only choices that lead somewhere (faceted search).
+    """
+    kind_labels = dict(Amenagement.Kind.choices)
+    status_labels = dict(Amenagement.Status.choices)
+    kinds = (
+        amenagement_queryset(AmenagementFilters(status=filters.status, commune=filters.commune))
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    statuses = (
+        amenagement_queryset(AmenagementFilters(kind=filters.kind, commune=filters.commune))
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    communes = (
+        amenagement_queryset(AmenagementFilters(kind=filters.kind, status=filters.status))
+        .filter(commune__isnull=False)
+        .values_list("commune__slug", "commune__name")
+        .annotate(n=Count("pk"))
+        .order_by("commune__name")
+    )
+    kind_counts = dict(kinds)
+    status_counts = dict(statuses)
+    return {
+        "kind": [(v, kind_labels[v], kind_counts[v]) for v in kind_labels if v in kind_counts],
+        "status": [
+            (v, status_labels[v], status_counts[v]) for v in status_labels if v in status_counts
+        ],
+        "commune": [(slug, name, n) for slug, name, n in communes],
+    }
+
+
+def commune_list() -> QuerySet[Commune]:
+    return Commune.objects.all()
+
+
+Bbox = tuple[float, float, float, float]
+
+
+def parse_bbox(text: str | None) -> Bbox | None:
+    """`"minlon,minlat,maxlon,maxlat"` → a tuple, or None when absent or malformed."""
+    if not text:
+        return None
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        return None
+    if len(values) != 4:
+        return None
+    minx, miny, maxx, maxy = values
+    if not (-180 <= minx < maxx <= 180 and -90 <= miny < maxy <= 90):
+        return None
+    return (minx, miny, maxx, maxy)
+
+
+def amenagement_geojson(*, filters: AmenagementFilters, bbox: Bbox | None = None) -> str:
+    """A GeoJSON FeatureCollection (RFC 7946) of the matching arrangements, built by PostGIS.
+
+    One query whatever the number of features. Properties are what the map needs to style and
+    label each feature; the page's URL lets the map open the summary panel.
+    """
+    qs = amenagement_queryset(filters)
+    if bbox is not None:
+        # `&&` on the spatial index: bounding boxes intersect. Good enough to cull a map view.
+        qs = qs.filter(geom__bboverlaps=Polygon.from_bbox(bbox))
+    # The subquery only selects ids: drop the model's default ordering, a wasted sort.
+    inner_sql, params = qs.values("pk").order_by().query.sql_with_params()
+    # The document is concatenated as text: ST_AsGeoJSON already returns JSON text, and
+    # re-parsing it with ::json just to nest it would cost a third of the query's time.
+    sql = f"""
+        SELECT '{{"type":"FeatureCollection","features":['
+            || COALESCE(string_agg(
+                '{{"type":"Feature","id":' || to_json(a.slug)::text
+                || ',"geometry":' || ST_AsGeoJSON(a.geom, 6)
+                || ',"properties":' || json_build_object(
+                    'slug', a.slug, 'name', a.name, 'kind', a.kind, 'status', a.status
+                )::text
+                || '}}',
+                ',' ORDER BY a.name, a.id
+            ), '')
+            || ']}}'
+        FROM {Amenagement._meta.db_table} a
+        WHERE a.id IN ({inner_sql})
+    """  # noqa: S608 -- the only interpolations are a table name and Django-compiled SQL.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
+def with_measures(qs: QuerySet[Amenagement]) -> QuerySet[Amenagement]:
+    """Annotate `length_raw` and `area_raw` (Distance and Area objects: read `.m`, `.sq_m`),
+    measured in the metric CRS. PostGIS gives a length of 0 for polygons and an area of 0 for
+    lines, so templates show whichever is non-zero."""
+    projected = Transform("geom", settings.TACTIQUE_METRIC_SRID)
+    return qs.annotate(length_raw=Length(projected), area_raw=Area(projected))
+
+
+def amenagement_detail(*, slug: str) -> Amenagement:
+    """The arrangement with its commune, measures, versions and adaptations (3 queries)."""
+    return (
+        with_measures(Amenagement.objects.select_related("commune"))
+        .prefetch_related(
+            Prefetch("versions", queryset=AmenagementVersion.objects.order_by("-number")),
+            Prefetch(
+                "adaptations",
+                queryset=Adaptation.objects.select_related("version").order_by("-date", "-pk"),
+            ),
+        )
+        .get(slug=slug)
+    )
+
+
+def amenagement_summary(*, slug: str) -> Amenagement:
+    """The arrangement for the map's side panel: measures and the latest adaptation."""
+    return (
+        with_measures(Amenagement.objects.select_related("commune"))
+        .prefetch_related(
+            Prefetch("adaptations", queryset=Adaptation.objects.order_by("-date", "-pk"))
+        )
+        .get(slug=slug)
+    )
+
+
+def age_in_days(amenagement: Amenagement, today: dt.date) -> int | None:
+    """Days since the arrangement opened, or None when the opening date is unknown."""
+    if amenagement.opened_on is None:
+        return None
+    return (today - amenagement.opened_on).days
+
+
+def versions_geojson(amenagement: Amenagement) -> dict:
+    """Every version of the arrangement as a FeatureCollection, for the page's history map.
+
+    Uses the prefetched versions; a handful of geometries, so Python serialisation is fine here.
+    """
+    features = [
+        {
+            "type": "Feature",
+            "geometry": json.loads(v.geom.geojson),
+            "properties": {
+                "number": v.number,
+                "current": v.valid_to is None,
+                "valid_from": v.valid_from.isoformat(),
+                "valid_to": v.valid_to.isoformat() if v.valid_to else None,
+            },
+        }
+        for v in amenagement.versions.all()
+    ]
+    return {"type": "FeatureCollection", "features": features}

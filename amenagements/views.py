@@ -1,0 +1,188 @@
+"""Public map, arrangement pages and the staff adaptation form. Views stay thin: selectors read,
+services write, permissions decide."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from amenagements import selectors, services
+from amenagements.forms import AdaptationForm
+from amenagements.models import Amenagement
+from amenagements.permissions import can_record_adaptation
+
+LIST_PAGE_SIZE = 50
+
+
+def _map_settings() -> dict[str, object]:
+    return {
+        "tile_url": settings.TACTIQUE_TILE_URL,
+        "tile_attribution": settings.TACTIQUE_TILE_ATTRIBUTION,
+        "center": settings.TACTIQUE_MAP_CENTER,
+        "zoom": settings.TACTIQUE_MAP_ZOOM,
+    }
+
+
+@require_GET
+def map_view(request: HttpRequest) -> HttpResponse:
+    """The public map with its filters and the accessible list of arrangements beside it.
+
+    An htmx request (a filter or a list page) gets only the results region.
+    """
+    filters = selectors.AmenagementFilters.from_query(request.GET)
+    page = Paginator(selectors.amenagement_list(filters), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    facets = selectors.filter_facets(filters)
+    context = {
+        "filters": filters,
+        "query": urlencode(filters.as_query()),
+        "facets": _facet_links(filters, facets),
+        "page": page,
+        "map": _map_settings(),
+        "statuses": Amenagement.Status.choices,
+        "kinds": Amenagement.Kind.choices,
+    }
+    template = "amenagements/map.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, context)
+
+
+def _facet_links(filters: selectors.AmenagementFilters, facets: dict) -> list[dict]:
+    """Each filter group as links: one per value (with its count) and one to clear the group."""
+    groups = [
+        ("kind", _("Kind")),
+        ("status", _("Status")),
+        ("commune", _("Commune")),
+    ]
+    out = []
+    for key, label in groups:
+        current = getattr(filters, key)
+        options = [
+            {
+                "label": text,
+                "count": count,
+                "query": urlencode(filters.as_query(**{key: value})),
+                "active": value == current,
+                "value": value,
+            }
+            for value, text, count in facets[key]
+        ]
+        out.append(
+            {
+                "key": key,
+                "label": label,
+                "options": options,
+                "clear_query": urlencode(filters.as_query(**{key: ""})),
+                "active": bool(current),
+            }
+        )
+    return out
+
+
+@require_GET
+def geojson_view(request: HttpRequest) -> HttpResponse:
+    """The map layer: arrangements matching the filters (and `bbox`, if given) as GeoJSON."""
+    filters = selectors.AmenagementFilters.from_query(request.GET)
+    bbox = selectors.parse_bbox(request.GET.get("bbox"))
+    if request.GET.get("bbox") and bbox is None:
+        return HttpResponse(
+            _("Invalid bbox: expected minlon,minlat,maxlon,maxlat in degrees."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    body = selectors.amenagement_geojson(filters=filters, bbox=bbox)
+    return HttpResponse(body, content_type="application/geo+json")
+
+
+def _get_detail(slug: str) -> Amenagement:
+    try:
+        return selectors.amenagement_detail(slug=slug)
+    except Amenagement.DoesNotExist:
+        raise Http404(_("No arrangement with this address.")) from None
+
+
+@require_GET
+def detail_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """An arrangement: key facts, its versions on a map, and the timeline of its adaptations."""
+    amenagement = _get_detail(slug)
+    return render(
+        request,
+        "amenagements/detail.html",
+        {
+            "amenagement": amenagement,
+            "age_days": selectors.age_in_days(amenagement, timezone.localdate()),
+            "versions_geojson": selectors.versions_geojson(amenagement),
+            "can_record_adaptation": can_record_adaptation(request.user),
+            "map": _map_settings(),
+        },
+    )
+
+
+@require_GET
+def summary_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """The map's side panel for one arrangement. Without htmx, the full page is the summary."""
+    if not request.htmx:
+        return redirect("amenagements:detail", slug=slug)
+    try:
+        amenagement = selectors.amenagement_summary(slug=slug)
+    except Amenagement.DoesNotExist:
+        raise Http404(_("No arrangement with this address.")) from None
+    return render(
+        request,
+        "amenagements/_summary.html",
+        {
+            "amenagement": amenagement,
+            "latest": next(iter(amenagement.adaptations.all()), None),
+            "age_days": selectors.age_in_days(amenagement, timezone.localdate()),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def adaptation_create_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """Staff record an adaptation (optionally with a new geometry) through the service."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not can_record_adaptation(request.user):
+        raise PermissionDenied
+    amenagement = _get_detail(slug)
+    if request.method == "POST":
+        form = AdaptationForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.amenagement_adapt(
+                    amenagement=amenagement,
+                    date=data["date"],
+                    kind=data["kind"],
+                    description=data["description"],
+                    geom=data["geom"],
+                    status=data["status"] or None,
+                    recorded_by=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The adaptation has been recorded."))
+                return redirect(amenagement)
+    else:
+        form = AdaptationForm(
+            initial={"date": timezone.localdate(), "geom": amenagement.geom.geojson}
+        )
+    form.fields["geom"].widget.csp_nonce = request.csp_nonce
+    return render(
+        request,
+        "amenagements/adaptation_form.html",
+        {"amenagement": amenagement, "form": form},
+    )

@@ -1,0 +1,178 @@
+/*
+ * Tactique maps. Every map is declared in HTML with data- attributes; this file only reads them:
+ *   data-map="overview"  the public map: GeoJSON layer reloaded on pan/zoom (bbox) and when the
+ *                        htmx filters swap the #results region; a click opens the side panel.
+ *   data-map="history"   an arrangement's versions, read from <script id="versions-geojson">.
+ * A missing or failing tile server leaves the arrangements on a plain background with a notice.
+ */
+(function () {
+  "use strict";
+
+  // Status is shown by colour, kind by line pattern, so that neither relies on colour alone.
+  var STATUS_COLORS = {
+    planned: "#4b5563",
+    testing: "#c2410c",
+    evaluation: "#6d28d9",
+    permanent: "#047857",
+    removed: "#b91c1c",
+  };
+  var KIND_DASHES = {
+    bike_lane: null,
+    greenway: "14 6",
+    bike_street: "2 7",
+    pedestrian_street: null,
+    widened_sidewalk: "7 4",
+    school_street: "9 3 2 3",
+    shared_zone: "1 5",
+    terrace: null,
+    bus_lane: "11 4 3 4",
+    other: "5 5",
+  };
+
+  function featureStyle(feature) {
+    var p = feature.properties;
+    var removed = p.status === "removed";
+    return {
+      color: STATUS_COLORS[p.status] || "#111827",
+      weight: removed ? 3 : 5,
+      opacity: removed ? 0.6 : 0.9,
+      dashArray: KIND_DASHES[p.kind] || null,
+      lineCap: "butt",
+      fillOpacity: 0.25,
+    };
+  }
+
+  function showTilesNotice(el) {
+    if (el.classList.contains("map--no-tiles")) return;
+    el.classList.add("map--no-tiles");
+    var notice = document.createElement("p");
+    notice.className = "map-notice";
+    notice.setAttribute("role", "status");
+    notice.textContent = el.dataset.labelTilesMissing || "";
+    el.insertAdjacentElement("afterend", notice);
+  }
+
+  function createMap(el) {
+    var center = (el.dataset.center || "45.76,4.84").split(",").map(Number);
+    var map = L.map(el, { center: center, zoom: Number(el.dataset.zoom) || 12 });
+    var url = el.dataset.tileUrl;
+    if (!url) {
+      showTilesNotice(el);
+    } else {
+      var tiles = L.tileLayer(url, { attribution: el.dataset.tileAttribution, maxZoom: 19 });
+      tiles.once("tileerror", function () { showTilesNotice(el); });
+      tiles.addTo(map);
+    }
+    return map;
+  }
+
+  function currentQuery() {
+    var results = document.querySelector("[data-results]");
+    return results ? results.dataset.query || "" : "";
+  }
+
+  function initOverview(el) {
+    var map = createMap(el);
+    var query = currentQuery();
+    var fitted = false;
+    var controller = null;
+    var selected = null;
+
+    var layer = L.geoJSON(null, {
+      style: featureStyle,
+      onEachFeature: function (feature, featureLayer) {
+        featureLayer.bindTooltip(feature.properties.name, { sticky: true });
+        featureLayer.on("click", function () { openSummary(feature.properties.slug, featureLayer); });
+      },
+    }).addTo(map);
+
+    function openSummary(slug, featureLayer) {
+      if (selected) layer.resetStyle(selected);
+      selected = featureLayer;
+      featureLayer.setStyle({ weight: 9, opacity: 1 });
+      featureLayer.bringToFront();
+      var url = el.dataset.summaryUrl.replace("__slug__", encodeURIComponent(slug));
+      htmx.ajax("GET", url, { target: "#panel", swap: "innerHTML" }).then(function () {
+        var title = document.getElementById("summary-title");
+        if (title) title.focus();
+      });
+    }
+
+    function load() {
+      var params = new URLSearchParams(query);
+      if (fitted) params.set("bbox", map.getBounds().toBBoxString());
+      if (controller) controller.abort();
+      controller = new AbortController();
+      el.setAttribute("aria-busy", "true");
+      fetch(el.dataset.geojsonUrl + "?" + params.toString(), {
+        signal: controller.signal,
+        headers: { Accept: "application/geo+json" },
+      })
+        .then(function (response) {
+          if (!response.ok) throw new Error("HTTP " + response.status);
+          return response.json();
+        })
+        .then(function (data) {
+          selected = null;
+          layer.clearLayers();
+          layer.addData(data);
+          el.dataset.featureCount = String(data.features.length);
+          el.removeAttribute("aria-busy");
+          if (!fitted) {
+            fitted = true;
+            if (data.features.length) map.fitBounds(layer.getBounds(), { padding: [16, 16] });
+          }
+        })
+        .catch(function (error) {
+          if (error.name !== "AbortError") el.removeAttribute("aria-busy");
+        });
+    }
+
+    map.on("moveend", function () { if (fitted) load(); });
+    // A filter link swapped the results region: follow its filters on the map.
+    document.body.addEventListener("htmx:afterSettle", function () {
+      var next = currentQuery();
+      if (next !== query) {
+        query = next;
+        fitted = false;
+        load();
+      }
+    });
+    load();
+  }
+
+  function initHistory(el) {
+    var map = createMap(el);
+    var source = document.getElementById("versions-geojson");
+    if (!source) return;
+    var data = JSON.parse(source.textContent);
+    // Earlier versions first, so the current one is drawn on top.
+    data.features.sort(function (a, b) { return a.properties.current - b.properties.current; });
+    var layer = L.geoJSON(data, {
+      style: function (feature) {
+        return feature.properties.current
+          ? { color: "#047857", weight: 6, opacity: 0.95, fillOpacity: 0.3 }
+          : { color: "#4b5563", weight: 3, opacity: 0.8, dashArray: "6 6", fillOpacity: 0.1 };
+      },
+      onEachFeature: function (feature, featureLayer) {
+        var p = feature.properties;
+        var label = el.dataset.labelVersion + " " + p.number + " : " + p.valid_from + " → " +
+          (p.valid_to || el.dataset.labelCurrent);
+        featureLayer.bindTooltip(label, { sticky: true });
+      },
+    }).addTo(map);
+    if (data.features.length) map.fitBounds(layer.getBounds(), { padding: [16, 16], maxZoom: 17 });
+  }
+
+  function init() {
+    document.querySelectorAll("[data-map]").forEach(function (el) {
+      if (el.dataset.mapReady) return;
+      el.dataset.mapReady = "true";
+      if (el.dataset.map === "overview") initOverview(el);
+      else if (el.dataset.map === "history") initHistory(el);
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
