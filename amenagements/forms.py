@@ -39,7 +39,8 @@ class AdaptationForm(forms.Form):
         label=_("New geometry"),
         required=False,
         help_text=_(
-            "Edit the line or polygon on the map if the layout changed; leave it as it is otherwise."
+            "Edit the line or polygon on the map if the layout changed; "
+            "leave it as it is otherwise."
         ),
     )
 

@@ -8,19 +8,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def clean_environment(**variables: str) -> dict[str, str]:
+    """The process environment without any Django/Tactique setting, plus `variables`.
+
+    (Other tests set some, e.g. DJANGO_ALLOW_ASYNC_UNSAFE for Playwright.)"""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TACTIQUE_"))}
+    return {**env, "DJANGO_SETTINGS_MODULE": "config.settings", **variables}
+
+
 def test_check_deploy_is_clean_with_production_settings():
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "x" * 20 + "production-like-secret-key-with-enough-entropy-0123456789",
-        "DJANGO_ALLOWED_HOSTS": "tactique.example.org",
-        "DJANGO_SECURE_SSL_REDIRECT": "1",
-        "DJANGO_HSTS_SECONDS": "31536000",
-        "DJANGO_HSTS_INCLUDE_SUBDOMAINS": "1",
-        "DJANGO_HSTS_PRELOAD": "1",
-    }
-    result = subprocess.run(  # noqa: S603 -- our own interpreter and manage.py
+    env = clean_environment(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="x" * 20 + "production-like-secret-key-with-enough-entropy-0123456789",
+        DJANGO_ALLOWED_HOSTS="tactique.example.org",
+        DJANGO_SECURE_SSL_REDIRECT="1",
+        DJANGO_HSTS_SECONDS="31536000",
+        DJANGO_HSTS_INCLUDE_SUBDOMAINS="1",
+        DJANGO_HSTS_PRELOAD="1",
+    )
+    result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
@@ -32,9 +38,8 @@ def test_check_deploy_is_clean_with_production_settings():
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DEBUG="0")
-    result = subprocess.run(  # noqa: S603
+    env = clean_environment(DJANGO_DEBUG="0")
+    result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
         env=env,
