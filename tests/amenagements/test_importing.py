@@ -17,12 +17,13 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils.translation import gettext
 
-from amenagements import importing
 from amenagements.importing import (
     Issue,
     SnapshotMapping,
     SnapshotRecord,
     amenagements_import_snapshot,
+    geojson,
+    snapshot,
     snapshot_parse,
 )
 from amenagements.management.commands.load_demo import (
@@ -63,7 +64,7 @@ def run_import(filename: str, *args: str, as_of: dt.date = AS_OF) -> str:
 
 
 def feature_line(index: int, reason) -> str:
-    return str(importing.REPORT_FEATURE % {"index": index, "reason": reason})
+    return str(geojson.REPORT_FEATURE % {"index": index, "reason": reason})
 
 
 def summary_line(template: str, n: int) -> str:
@@ -91,7 +92,7 @@ def record(index: int = 0, **kwargs) -> SnapshotRecord:
     return SnapshotRecord(index=index, **values)
 
 
-def sync(*records: SnapshotRecord, as_of: dt.date = AS_OF, **kwargs) -> importing.ImportResult:
+def sync(*records: SnapshotRecord, as_of: dt.date = AS_OF, **kwargs) -> snapshot.ImportResult:
     return amenagements_import_snapshot(records=records, source=SOURCE, as_of=as_of, **kwargs)
 
 
@@ -102,11 +103,11 @@ def sync(*records: SnapshotRecord, as_of: dt.date = AS_OF, **kwargs) -> importin
 def test_null_properties_are_read_as_empty_and_the_feature_kept():
     output = run_import("null_properties.geojson")
 
-    assert feature_line(1, importing.REPAIR_NULL_PROPERTIES) in output
+    assert feature_line(1, geojson.REPAIR_NULL_PROPERTIES) in output
     arrangements = imported()
     assert {"a", "c"} <= arrangements.keys()
     (unnamed,) = (a for key, a in arrangements.items() if key not in {"a", "c"})
-    assert unnamed.name == str(importing.NAME_FROM_INDEX % {"index": 1})
+    assert unnamed.name == str(geojson.NAME_FROM_INDEX % {"index": 1})
     assert unnamed.external_id.startswith("geom-")
     assert unnamed.geom.equals_exact(L2, 1e-9)
 
@@ -134,10 +135,10 @@ def test_property_names_match_whatever_their_case():
         "kind",
     )
 
-    assert feature_line(0, importing.REPAIR_KEY_CASE % {"found": "Name", "wanted": "name"}) in (
+    assert feature_line(0, geojson.REPAIR_KEY_CASE % {"found": "Name", "wanted": "name"}) in (
         output
     )
-    assert feature_line(0, importing.REPAIR_KEY_CASE % {"found": "ID", "wanted": "id"}) in output
+    assert feature_line(0, geojson.REPAIR_KEY_CASE % {"found": "ID", "wanted": "id"}) in output
     assert "#1" not in output  # the lower-case feature has nothing to report
     a, b = imported()["a"], imported()["b"]
     assert (a.name, a.status, a.kind) == ("Rue A", "permanent", "bike_lane")
@@ -148,10 +149,10 @@ def test_property_names_match_whatever_their_case():
 def test_missing_names_are_built_from_the_id_or_the_feature_number():
     output = run_import("missing_name.geojson")
 
-    named_by_id = str(importing.NAME_FROM_ID % {"id": "B-2"})
-    named_by_index = str(importing.NAME_FROM_INDEX % {"index": 2})
-    assert feature_line(1, importing.REPAIR_NO_NAME % {"name": named_by_id}) in output
-    assert feature_line(2, importing.REPAIR_NO_NAME % {"name": named_by_index}) in output
+    named_by_id = str(geojson.NAME_FROM_ID % {"id": "B-2"})
+    named_by_index = str(geojson.NAME_FROM_INDEX % {"index": 2})
+    assert feature_line(1, geojson.REPAIR_NO_NAME % {"name": named_by_id}) in output
+    assert feature_line(2, geojson.REPAIR_NO_NAME % {"name": named_by_index}) in output
     names = sorted(a.name for a in imported().values())
     assert names == sorted(["Rue A", named_by_id, named_by_index])
 
@@ -163,7 +164,7 @@ def test_invalid_polygon_is_repaired_into_its_valid_parts():
     bow_tie = json.loads((DATA / "invalid_geometry.geojson").read_text())["features"][0]
     why = GEOSGeometry(json.dumps(bow_tie["geometry"])).valid_reason  # GEOS words it
     assert why.startswith("Self-intersection")
-    assert feature_line(0, importing.REPAIR_INVALID_GEOMETRY % {"reason": why}) in output
+    assert feature_line(0, geojson.REPAIR_INVALID_GEOMETRY % {"reason": why}) in output
     place = imported()["a"]
     assert place.geom.geom_type == "MultiPolygon"
     assert place.geom.valid
@@ -175,9 +176,9 @@ def test_invalid_polygon_is_repaired_into_its_valid_parts():
 def test_degenerate_and_empty_lines_are_rejected():
     output = run_import("degenerate_line.geojson")
 
-    assert feature_line(1, importing.REJECT_DEGENERATE_LINE) in output
-    assert feature_line(2, importing.REJECT_DEGENERATE_LINE) in output
-    assert feature_line(3, importing.REJECT_EMPTY_GEOMETRY) in output
+    assert feature_line(1, geojson.REJECT_DEGENERATE_LINE) in output
+    assert feature_line(2, geojson.REJECT_DEGENERATE_LINE) in output
+    assert feature_line(3, geojson.REJECT_EMPTY_GEOMETRY) in output
     assert set(imported()) == {"a"}
 
 
@@ -185,7 +186,7 @@ def test_degenerate_and_empty_lines_are_rejected():
 def test_null_geometry_is_rejected():
     output = run_import("null_geometry.geojson")
 
-    assert feature_line(0, importing.REJECT_NO_GEOMETRY) in output
+    assert feature_line(0, geojson.REJECT_NO_GEOMETRY) in output
     assert set(imported()) == {"b"}
 
 
@@ -193,7 +194,7 @@ def test_null_geometry_is_rejected():
 def test_point_is_rejected_as_not_an_arrangement():
     output = run_import("point.geojson")
 
-    assert feature_line(1, importing.REJECT_POINT % {"type": "Point"}) in output
+    assert feature_line(1, geojson.REJECT_POINT % {"type": "Point"}) in output
     assert set(imported()) == {"a"}
 
 
@@ -202,8 +203,8 @@ def test_windows_1252_file_is_read_and_reported():
     output = run_import("cp1252.geojson")
 
     position = (DATA / "cp1252.geojson").read_bytes().index(b"\xe9")
-    expected = importing.REPORT_FILE % {
-        "reason": importing.REPAIR_NOT_UTF8 % {"byte": 0xE9, "position": position}
+    expected = geojson.REPORT_FILE % {
+        "reason": geojson.REPAIR_NOT_UTF8 % {"byte": 0xE9, "position": position}
     }
     assert str(expected) in output
     assert imported()["a"].name == "Rue de la République"
@@ -214,7 +215,7 @@ def test_windows_1252_file_is_read_and_reported():
 def test_mojibake_is_fixed_and_reported():
     output = run_import("mojibake.geojson")
 
-    reason = importing.REPAIR_MOJIBAKE % {
+    reason = geojson.REPAIR_MOJIBAKE % {
         "key": "name",
         "before": "Rue de la RÃ©publique",
         "after": "Rue de la République",
@@ -230,7 +231,7 @@ def test_mojibake_is_fixed_and_reported():
 def test_later_duplicate_id_is_rejected_naming_the_first():
     output = run_import("duplicate_ids.geojson")
 
-    assert feature_line(2, importing.REJECT_DUPLICATE_ID % {"id": "a", "first": 0}) in output
+    assert feature_line(2, geojson.REJECT_DUPLICATE_ID % {"id": "a", "first": 0}) in output
     assert set(imported()) == {"a", "b"}
     assert imported()["a"].name == "Rue A"
 
@@ -260,7 +261,7 @@ def test_malformed_json_stops_the_import_naming_line_and_column():
     with pytest.raises(CommandError) as exc_info:
         run_import("malformed.geojson")
 
-    expected = importing.ERROR_NOT_JSON % {
+    expected = geojson.ERROR_NOT_JSON % {
         "error": "Expecting ',' delimiter",
         "line": 3,
         "column": 38,
@@ -277,25 +278,25 @@ def test_malformed_json_stops_the_import_naming_line_and_column():
     ],
 )
 def test_json_that_is_not_a_feature_collection_is_refused(document, kind):
-    with pytest.raises(importing.SnapshotFileError) as exc_info:
+    with pytest.raises(geojson.SnapshotFileError) as exc_info:
         snapshot_parse(data=json.dumps(document).encode(), mapping=SnapshotMapping())
 
-    assert str(exc_info.value) == str(importing.ERROR_NOT_GEOJSON % {"type": kind})
+    assert str(exc_info.value) == str(geojson.ERROR_NOT_GEOJSON % {"type": kind})
 
 
 def test_unknown_srid_is_refused():
     data = (DATA / "lambert93.geojson").read_bytes()
 
-    with pytest.raises(importing.SnapshotFileError) as exc_info:
+    with pytest.raises(geojson.SnapshotFileError) as exc_info:
         snapshot_parse(data=data, mapping=SnapshotMapping(srid=999999))
 
-    assert str(exc_info.value) == str(importing.ERROR_SRID_UNKNOWN % {"srid": 999999})
+    assert str(exc_info.value) == str(geojson.ERROR_SRID_UNKNOWN % {"srid": 999999})
 
 
 def test_unknown_crs_is_refused():
     document = {"type": "FeatureCollection", "crs": {"type": "link"}, "features": []}
 
-    with pytest.raises(importing.SnapshotFileError) as exc_info:
+    with pytest.raises(geojson.SnapshotFileError) as exc_info:
         snapshot_parse(data=json.dumps(document).encode(), mapping=SnapshotMapping())
 
     assert "link" in str(exc_info.value)
@@ -337,19 +338,19 @@ def test_unknown_kind_and_status_fall_back_and_are_reported():
         Issue(
             0,
             "unknown_value",
-            str(importing.REPAIR_UNKNOWN_KIND % {"value": "soucoupe", "default": "other"}),
+            str(geojson.REPAIR_UNKNOWN_KIND % {"value": "soucoupe", "default": "other"}),
         )
     ]
 
 
 def test_command_line_maps_override_the_built_in_ones():
-    kind_map = importing.value_map_parse(
+    kind_map = geojson.value_map_parse(
         text="Aucun=pedestrian_street, Zone 30=other", choices=Amenagement.Kind.values
     )
 
     assert kind_map == {"aucun": "pedestrian_street", "zone 30": "other"}
-    with pytest.raises(importing.SnapshotFileError):
-        importing.value_map_parse(text="aucun=rocket", choices=Amenagement.Kind.values)
+    with pytest.raises(geojson.SnapshotFileError):
+        geojson.value_map_parse(text="aucun=rocket", choices=Amenagement.Kind.values)
 
 
 # --- Snapshots: the database follows the network ---------------------------------------------
@@ -383,7 +384,7 @@ def test_snapshot_older_than_the_last_event_is_refused_and_nothing_written():
     with pytest.raises(CommandError) as exc_info:
         run_import("null_properties.geojson", as_of=AS_OF)
 
-    expected = importing.ERROR_AS_OF_BEFORE_LAST_EVENT % {
+    expected = snapshot.ERROR_AS_OF_BEFORE_LAST_EVENT % {
         "as_of": AS_OF.isoformat(),
         "source": SOURCE,
         "last": LATER.isoformat(),
@@ -408,13 +409,62 @@ def test_arrangements_absent_from_a_whole_snapshot_are_removed():
 
 @pytest.mark.django_db
 def test_partial_snapshot_keeps_absent_arrangements():
-    run_import("duplicate_ids.geojson")
+    sync(record(external_id="a"), record(1, external_id="b", geom=L2))
 
-    run_import("null_properties.geojson", "--partial", as_of=LATER)
+    result = sync(record(external_id="a"), as_of=LATER, partial=True)
 
-    assert imported()["b"].status == Amenagement.Status.PLANNED
+    assert result.removed == 0
+    assert imported()["b"].status == Amenagement.Status.TESTING
     assert not imported()["b"].adaptations.filter(kind="removed").exists()
-    assert "c" in imported()
+
+
+@pytest.mark.django_db
+def test_renamed_segment_in_the_same_place_keeps_its_history():
+    # Lyon's trial "Scénario 2 - Grande Rue" is "Grande Rue" in the next snapshot, kept.
+    sync(record(external_id="6 | Scénario 2 - Grande Rue", name="Scénario 2 - Grande Rue"))
+    trial = imported()["6 | Scénario 2 - Grande Rue"]
+
+    result = sync(
+        record(external_id="6 | Grande Rue", name="Grande Rue", status="permanent"),
+        as_of=LATER,
+    )
+
+    assert (result.created, result.updated, result.removed) == (0, 1, 0)
+    assert result.changes["identifier"] == 1
+    kept = imported()["6 | Grande Rue"]
+    assert kept.pk == trial.pk
+    assert kept.name == "Grande Rue"
+    assert list(kept.adaptations.values_list("kind", flat=True)) == ["created", "made_permanent"]
+
+
+@pytest.mark.django_db
+def test_a_segment_shared_by_two_lines_is_matched_line_by_line():
+    sync(
+        record(external_id="3 | Avenue Jaurès", name="3"),
+        record(1, external_id="5 | Avenue Jaurès", name="5"),
+    )
+    before = {key: a.pk for key, a in imported().items()}
+
+    result = sync(
+        record(external_id="5 | Avenue Jaurès Sud", name="5 Sud"),
+        record(1, external_id="3 | Avenue Jaurès Sud", name="3 Sud"),
+        as_of=LATER,
+    )
+
+    assert (result.created, result.removed, result.changes["identifier"]) == (0, 0, 2)
+    after = {key: a.pk for key, a in imported().items()}
+    assert after["3 | Avenue Jaurès Sud"] == before["3 | Avenue Jaurès"]
+    assert after["5 | Avenue Jaurès Sud"] == before["5 | Avenue Jaurès"]
+
+
+@pytest.mark.django_db
+def test_a_new_segment_elsewhere_is_not_taken_for_a_renamed_one():
+    sync(record(external_id="a"))
+
+    result = sync(record(external_id="z", geom=L1_SHIFTED), as_of=LATER)
+
+    assert (result.created, result.removed) == (1, 1)
+    assert imported()["a"].status == Amenagement.Status.REMOVED
 
 
 @pytest.mark.django_db
@@ -551,7 +601,13 @@ def lyon(django_db_setup, django_db_blocker):
     """Both snapshots imported once for the class (about 10 s), rolled back afterwards."""
     with django_db_blocker.unblock(), transaction.atomic():
         parsed_2024, result_2024 = _lyon_import("voies_lyonnaises_2024-10.geojson", AS_OF)
-        tested = [r.external_id for r in parsed_2024.records if r.source_status == "tested"]
+        tested_ids = [r.external_id for r in parsed_2024.records if r.source_status == "tested"]
+        # By primary key: a segment renamed in 2026 keeps its row, not its identifier.
+        tested = list(
+            Amenagement.objects.filter(
+                external_source=LYON_SOURCE, external_id__in=tested_ids
+            ).values_list("pk", flat=True)
+        )
         statuses_2024 = Counter(
             Amenagement.objects.filter(external_source=LYON_SOURCE).values_list("status", flat=True)
         )
@@ -579,31 +635,31 @@ class TestLyonSnapshots:
         result = lyon["result_2026"]
 
         assert (result.created, result.updated, result.unchanged, result.removed) == (
-            173,
-            420,
+            163,
+            430,
             0,
-            64,
+            54,
         )
         assert result.changes == {
             "made_permanent": 159,
-            "status_changed": 7,
-            "kind": 88,
+            "status_changed": 11,
+            "kind": 91,
             "moved": 34,
             "shortened": 30,
             "extended": 22,
-            "details": 420,
+            "details": 430,
+            # Ten segments renamed in place (e.g. line 6's "Scénario 2" trials, kept).
+            "identifier": 10,
+            "name": 10,
         }
 
-    def test_the_twelve_trial_segments_were_made_permanent_postponed_or_dropped(self, lyon):
-        tested = Amenagement.objects.filter(external_source=LYON_SOURCE).filter(
-            external_id__in=lyon["tested"]
-        )
+    def test_the_twelve_trial_segments_were_made_permanent_or_went_back_to_planning(self, lyon):
+        tested = Amenagement.objects.filter(pk__in=lyon["tested"])
 
         assert len(lyon["tested"]) == 12
         assert Counter(tested.values_list("status", flat=True)) == {
             "permanent": 7,
-            "planned": 3,
-            "removed": 2,
+            "planned": 5,
         }
         rockefeller = tested.get(external_id="12 | Avenue Rockefeller Est")
         made_permanent = rockefeller.adaptations.get(kind="made_permanent")
@@ -617,6 +673,10 @@ class TestLyonSnapshots:
             "status_changed",
         ]
         assert saint_just.kind == "other"
+        # Line 6's trial scenario is the plan of the 2026 network: same place, new name.
+        scenario = tested.get(source_properties__nom="Grande Rue Nord - sens Sud>Nord")
+        assert scenario.name == "Voie Lyonnaise 6 — Grande Rue Nord - sens Sud>Nord"
+        assert scenario.status == "planned"
 
     def test_reimporting_the_second_snapshot_changes_nothing(self, lyon):
         before = history()

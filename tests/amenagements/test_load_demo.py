@@ -20,11 +20,12 @@ def test_load_demo_loads_both_snapshots_then_skips_when_run_again():
     first = load_demo()
 
     arrangements = Amenagement.objects.filter(external_source=LYON_SOURCE)
-    # 484 segments in 2024, 173 new ones in 2026; 64 of 2024 are gone from the 2026 network.
-    assert arrangements.count() == 657
-    assert arrangements.filter(status=Amenagement.Status.REMOVED).count() == 64
+    # 484 segments in 2024, 163 new ones in 2026; 54 of 2024 are gone from the 2026 network
+    # (ten more were renamed in place and keep their history).
+    assert arrangements.count() == 647
+    assert arrangements.filter(status=Amenagement.Status.REMOVED).count() == 54
     assert arrangements.filter(adaptations__origin=Adaptation.Origin.IMPORT).distinct().count() == (
-        657
+        647
     )
     assert "2024-10-01" in first
     assert "2026-08-01" in first
@@ -33,6 +34,6 @@ def test_load_demo_loads_both_snapshots_then_skips_when_run_again():
 
     second = load_demo()
 
-    assert "657" in second
+    assert "647" in second
     assert "2026-08-01" not in second
     assert (Adaptation.objects.count(), AmenagementVersion.objects.count()) == history

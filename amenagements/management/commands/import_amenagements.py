@@ -37,6 +37,7 @@ ERROR_FILE_UNREADABLE = gettext_lazy("Cannot read “%(path)s”: %(error)s.")
 CHANGE_LABELS = {
     "kind": gettext_lazy("kind of arrangement"),
     "name": gettext_lazy("name"),
+    "identifier": gettext_lazy("identifier changed, same place"),
     "details": gettext_lazy("details (opening date, properties…)"),
 }
 

@@ -1,26 +1,6 @@
-"""Import arrangements from a GeoJSON snapshot of a network, in two steps.
+"""Step 1 of an import: read a GeoJSON file into clean records and a report. No database.
 
-1. `snapshot_parse` (pure: no database) reads a file's bytes into clean `SnapshotRecord`s and a
-   report of every feature it rejected or repaired, with its 0-based index and the reason.
-   Messy data never stops the import; only a file that is not JSON, not a GeoJSON
-   FeatureCollection/Feature or declares an unknown CRS raises `SnapshotFileError`.
-   - Text: UTF-8 (with or without BOM); anything else is read as Windows-1252 and reported.
-     Mojibake inside strings ("Ã©") is fixed with ftfy and reported.
-   - Coordinates: WGS 84 (RFC 7946), or the CRS the file declares (legacy `crs` member), or the
-     SRID forced by the caller; always transformed to SRID 4326 and flattened to 2D.
-   - Geometries: lines and polygons (multi or not). Points, collections, empty, null and
-     degenerate geometries (a line with a single point, a ring of fewer than 4 positions) are
-     rejected. Invalid ones are repaired with GEOS `make_valid`, keeping only the parts of the
-     original dimension; rejected if nothing usable remains.
-   - Properties are matched case-insensitively; `null` properties are read as empty.
-   - The identifier is one property or several (a composite key); a feature without one is
-     identified by a hash of its geometry, so re-importing the same file still matches it. A
-     later feature with an identifier already seen is rejected.
-   - Kind and status values go through maps (built-in ones for common French and Lyon values,
-     overridable); an unknown or missing value falls back to "other" / "planned", reported.
-2. `amenagements_import_snapshot` (a service) makes the database agree with the snapshot; see
-   its docstring for the rules. It writes only through `amenagements.services`, so every change
-   is a dated adaptation with `origin=import`, except name and bookkeeping details.
+See the package docstring for the rules.
 """
 
 from __future__ import annotations
@@ -34,13 +14,11 @@ import logging
 import math
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import ftfy
-from django.conf import settings
 from django.contrib.gis.gdal import CoordTransform, GDALException, SpatialReference
 from django.contrib.gis.geos import (
     GEOSException,
@@ -51,22 +29,12 @@ from django.contrib.gis.geos import (
     MultiPolygon,
     Polygon,
 )
-from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import Max
-from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from amenagements.models import Adaptation, Amenagement, Commune
-from amenagements.services import (
-    amenagement_adapt,
-    amenagement_create,
-    commune_get_or_create,
-    geometry_clean,
-)
+from amenagements.models import Amenagement, Commune
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    pass
 
 # --- Errors that stop the whole import --------------------------------------------------------
 ERROR_NOT_JSON = _("The file is not valid JSON: %(error)s (line %(line)s, column %(column)s).")
@@ -79,11 +47,6 @@ ERROR_CRS_UNKNOWN = _(
     "Give its EPSG code with --srid."
 )
 ERROR_SRID_UNKNOWN = _("Unknown SRID %(srid)s.")
-ERROR_SOURCE_REQUIRED = _("A source name is required, to recognise the network's later snapshots.")
-ERROR_AS_OF_BEFORE_LAST_EVENT = _(
-    "This snapshot is dated %(as_of)s, but arrangements of the source “%(source)s” already have "
-    "an event dated %(last)s. Snapshots must be imported in date order."
-)
 ERROR_MAP_SYNTAX = _("“%(item)s” is not of the form source_value=our_value.")
 ERROR_MAP_VALUE = _("“%(value)s” is not one of: %(choices)s.")
 ERROR_DATE_SYNTAX = _("“%(value)s” is not a date (YYYY-MM-DD).")
@@ -108,10 +71,6 @@ REJECT_TRANSFORM = _("the coordinates cannot be transformed to WGS 84: %(error)s
 REJECT_UNREPAIRABLE = _("invalid geometry (%(reason)s) with no usable part once repaired")
 REJECT_ID_TOO_LONG = _("identifier longer than %(max)s characters")
 REJECT_DUPLICATE_ID = _("identifier “%(id)s” already seen at feature #%(first)s")
-REJECT_REAPPEARED = _(
-    "“%(name)s” was recorded as removed; it reappears in this snapshot and is left as is"
-)
-REJECT_NOT_SAVED = _("not saved: %(error)s")
 
 # Repairs.
 REPAIR_NOT_UTF8 = _("not UTF-8 (byte 0x%(byte)02X at position %(position)s): read as Windows-1252")
@@ -132,19 +91,6 @@ REPAIR_RING_CLOSED = _("unclosed polygon ring closed")
 
 NAME_FROM_ID = _("Unnamed (%(id)s)")
 NAME_FROM_INDEX = _("Unnamed (#%(index)s)")
-
-# --- Event descriptions ------------------------------------------------------------------------
-EVENT_SNAPSHOT = _("Found in the snapshot of %(date)s")
-EVENT_CREATED = _("Found in the snapshot of %(date)s.")
-EVENT_GEOMETRY = _("%(snapshot)s: geometry changed, %(before)s → %(after)s.")
-EVENT_KIND = _("%(snapshot)s: kind %(before)s → %(after)s (“%(value)s” in the source).")
-EVENT_STATUS = _("%(snapshot)s: status %(before)s → %(after)s (“%(value)s” in the source).")
-EVENT_DISAPPEARED = _("No longer in the snapshot of %(date)s.")
-
-# Geometries closer than this (degrees, about 1 cm) are the same geometry redrawn.
-GEOMETRY_TOLERANCE = 1e-7
-# A length (or area) change beyond this share reads as extended/shortened, else moved.
-SIZE_CHANGE_THRESHOLD = 0.10
 
 NAME_MAX = Amenagement._meta.get_field("name").max_length
 ID_MAX = Amenagement._meta.get_field("external_id").max_length
@@ -812,306 +758,3 @@ def _usable_part(geom: GEOSGeometry, dims: int) -> GEOSGeometry | None:
         result = MultiPolygon(parts)
     result.srid = geom.srid
     return result
-
-
-# --- Step 2: the import service ----------------------------------------------------------------
-
-
-@dataclass
-class ImportResult:
-    """What an import did.
-
-    `changes` counts changes by type: adaptation kinds (made_permanent, moved…), "kind" (of
-    arrangement), "name" and "details" (opening date, commune, attribution, properties).
-    """
-
-    source: str
-    as_of: dt.date
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    changes: Counter[str] = field(default_factory=Counter)
-    rejected: list[Issue] = field(default_factory=list)
-    dry_run: bool = False
-
-
-@transaction.atomic
-def amenagements_import_snapshot(
-    *,
-    records: Sequence[SnapshotRecord],
-    source: str,
-    as_of: dt.date,
-    attribution: str = "",
-    partial: bool = False,
-    dry_run: bool = False,
-    recorded_by: AbstractBaseUser | None = None,
-) -> ImportResult:
-    """Make the arrangements of `source` agree with a snapshot of the network dated `as_of`.
-
-    Arrangements are matched on (`source`, record's external id). Rules:
-    - a record not yet known is created (`amenagement_create`), its "created" event dated its
-      opening date when known and not after `as_of`, else `as_of`;
-    - a known one gets one adaptation per change, in this order: geometry (extended/shortened
-      when the length, or area, changed by more than 10 % in the metric CRS, else moved), kind
-      of arrangement ("other" adaptation), status (made permanent, removed, or status changed);
-    - name, opening date, commune, attribution and source properties are updated in place,
-      without an event: they describe the arrangement, not a change on the ground;
-    - a known arrangement absent from the snapshot is removed, unless `partial`;
-    - events are dated `as_of`, or the record's opening date when it falls strictly after the
-      arrangement's last event and not after `as_of` (closer to the truth);
-    - a removed arrangement that reappears is left as is and reported.
-    Re-importing the same snapshot changes nothing. A record the services refuse is reported
-    and skipped (its writes undone); any other error undoes the whole import. With `dry_run`
-    everything is computed, then rolled back.
-    Raises `ValidationError` without `source`, or if `as_of` precedes the latest event recorded
-    for the source's arrangements (snapshots are imported in date order).
-    """
-    if not source:
-        raise ValidationError(ERROR_SOURCE_REQUIRED, code="source_required")
-    # Event descriptions and generated names are public content: written in the site's
-    # language (French), whatever language the command or request runs in.
-    with translation.override(settings.LANGUAGE_CODE):
-        return _import_snapshot(
-            records=records,
-            source=source,
-            as_of=as_of,
-            attribution=attribution,
-            partial=partial,
-            dry_run=dry_run,
-            recorded_by=recorded_by,
-        )
-
-
-def _import_snapshot(
-    *,
-    records: Sequence[SnapshotRecord],
-    source: str,
-    as_of: dt.date,
-    attribution: str,
-    partial: bool,
-    dry_run: bool,
-    recorded_by: AbstractBaseUser | None,
-) -> ImportResult:
-    with connection.cursor() as cursor:
-        # Two imports of one source at once would both create the same new arrangements; a lock
-        # on the source name serialises them, even before any of its rows exist.
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"import:{source}"])
-    last = Adaptation.objects.filter(amenagement__external_source=source).aggregate(
-        last=Max("date")
-    )["last"]
-    if last is not None and as_of < last:
-        raise ValidationError(
-            ERROR_AS_OF_BEFORE_LAST_EVENT,
-            code="as_of_order",
-            params={"as_of": as_of.isoformat(), "source": source, "last": last.isoformat()},
-        )
-
-    result = ImportResult(source=source, as_of=as_of, dry_run=dry_run)
-    existing = {
-        a.external_id: a
-        for a in Amenagement.objects.filter(external_source=source)
-        .exclude(external_id="")
-        .annotate(last_event=Max("adaptations__date"))
-    }
-    context = _Context(
-        source=source,
-        as_of=as_of,
-        attribution=attribution,
-        recorded_by=recorded_by,
-        snapshot=str(EVENT_SNAPSHOT % {"date": as_of.isoformat()}),
-    )
-    for record in records:
-        amenagement = existing.pop(record.external_id, None)
-        try:
-            # A savepoint per record: a refused record leaves no half-written changes behind.
-            with transaction.atomic():
-                if amenagement is None:
-                    _create(record, context)
-                    result.created += 1
-                elif amenagement.status == S.REMOVED:
-                    if record.status != S.REMOVED:
-                        result.rejected.append(
-                            Issue(
-                                record.index,
-                                "reappeared",
-                                str(REJECT_REAPPEARED % {"name": amenagement.name}),
-                            )
-                        )
-                    else:
-                        result.unchanged += 1
-                elif changes := _update(amenagement, record, context):
-                    result.updated += 1
-                    result.changes.update(changes)
-                else:
-                    result.unchanged += 1
-        except ValidationError as exc:
-            result.rejected.append(
-                Issue(record.index, "not_saved", str(REJECT_NOT_SAVED % {"error": _messages(exc)}))
-            )
-
-    if not partial:
-        description = str(EVENT_DISAPPEARED % {"date": as_of.isoformat()})
-        for amenagement in existing.values():
-            if amenagement.status != S.REMOVED:
-                amenagement_adapt(
-                    amenagement=amenagement,
-                    date=as_of,
-                    kind=Adaptation.Kind.REMOVED,
-                    description=description,
-                    origin=Adaptation.Origin.IMPORT,
-                    recorded_by=recorded_by,
-                )
-                result.removed += 1
-    if dry_run:
-        transaction.set_rollback(True)
-    return result
-
-
-@dataclass(frozen=True)
-class _Context:
-    source: str
-    as_of: dt.date
-    attribution: str
-    recorded_by: AbstractBaseUser | None
-    snapshot: str
-    communes: dict[str, Commune | None] = field(default_factory=dict)
-
-    def commune(self, name: str) -> Commune | None:
-        key = name.casefold()
-        if key not in self.communes:
-            self.communes[key] = commune_get_or_create(name=name) if name else None
-        return self.communes[key]
-
-
-def _messages(exc: ValidationError) -> str:
-    return " ".join(str(message) for message in exc.messages)
-
-
-def _create(record: SnapshotRecord, context: _Context) -> Amenagement:
-    opened = record.opened_on
-    return amenagement_create(
-        name=record.name,
-        kind=record.kind,
-        status=record.status,
-        geom=record.geom,
-        date=opened if opened is not None and opened <= context.as_of else context.as_of,
-        commune=context.commune(record.commune),
-        opened_on=opened,
-        external_source=context.source,
-        external_id=record.external_id,
-        source_properties=record.properties,
-        attribution=context.attribution,
-        event_description=str(EVENT_CREATED % {"date": context.as_of.isoformat()}),
-        origin=Adaptation.Origin.IMPORT,
-        recorded_by=context.recorded_by,
-    )
-
-
-def _update(amenagement: Amenagement, record: SnapshotRecord, context: _Context) -> list[str]:
-    """Apply the record's differences to a known arrangement; return the change kinds."""
-    changes: list[str] = []
-    date = context.as_of
-    last_event = getattr(amenagement, "last_event", None)
-    if (
-        record.opened_on is not None
-        and (last_event is None or record.opened_on > last_event)
-        and record.opened_on <= context.as_of
-    ):
-        date = record.opened_on
-
-    def adapt(kind: str, description: Any, change: str = "", **kwargs: Any) -> None:
-        amenagement_adapt(
-            amenagement=amenagement,
-            date=date,
-            kind=kind,
-            description=str(description),
-            origin=Adaptation.Origin.IMPORT,
-            recorded_by=context.recorded_by,
-            **kwargs,
-        )
-        changes.append(change or str(kind))
-
-    # Records built by other callers may lack an SRID (read as WGS 84) or use another one.
-    geom = geometry_clean(record.geom)
-    # Topologically equal (a line drawn the other way round) is not a change either.
-    if not (
-        geom.equals_exact(amenagement.geom, tolerance=GEOMETRY_TOLERANCE)
-        or geom.equals(amenagement.geom)
-    ):
-        kind, before, after = _geometry_change(amenagement.geom, geom)
-        adapt(
-            kind,
-            EVENT_GEOMETRY % {"snapshot": context.snapshot, "before": before, "after": after},
-            geom=geom,
-        )
-    if record.kind != amenagement.kind:
-        adapt(
-            Adaptation.Kind.OTHER,
-            EVENT_KIND
-            % {
-                "snapshot": context.snapshot,
-                "before": K(amenagement.kind).label,
-                "after": K(record.kind).label,
-                "value": record.source_kind,
-            },
-            change="kind",
-            arrangement_kind=record.kind,
-        )
-    if record.status != amenagement.status:
-        kind = {
-            S.PERMANENT: Adaptation.Kind.MADE_PERMANENT,
-            S.REMOVED: Adaptation.Kind.REMOVED,
-        }.get(S(record.status), Adaptation.Kind.STATUS_CHANGED)
-        adapt(
-            kind,
-            EVENT_STATUS
-            % {
-                "snapshot": context.snapshot,
-                "before": S(amenagement.status).label,
-                "after": S(record.status).label,
-                "value": record.source_status,
-            },
-            status=record.status,
-        )
-
-    # Descriptive fields: a plain update, no event (and no new version). The arrangement row is
-    # reread, as the adaptations above saved their own copy of it.
-    details = {
-        "opened_on": record.opened_on,
-        "commune_id": getattr(context.commune(record.commune), "pk", None),
-        "attribution": context.attribution,
-        "source_properties": record.properties,
-    }
-    fields: dict[str, Any] = {}
-    if record.name != amenagement.name:
-        fields["name"] = record.name
-        changes.append("name")
-    differing = {k: v for k, v in details.items() if getattr(amenagement, k) != v}
-    if differing:
-        fields.update(differing)
-        changes.append("details")
-    if fields:
-        Amenagement.objects.filter(pk=amenagement.pk).update(**fields, updated_at=timezone.now())
-    return changes
-
-
-def _geometry_change(old: GEOSGeometry, new: GEOSGeometry) -> tuple[str, str, str]:
-    """(adaptation kind, old size, new size): extended/shortened beyond the threshold, else moved.
-
-    Sizes are lengths for lines and areas for polygons, measured in the metric CRS.
-    """
-    srid = settings.TACTIQUE_METRIC_SRID
-    old_m, new_m = old.transform(srid, clone=True), new.transform(srid, clone=True)
-    if old.dims == new.dims == 2:
-        before, after, unit = old_m.area, new_m.area, "m²"
-    else:
-        before, after, unit = old_m.length, new_m.length, "m"
-    kind = Adaptation.Kind.MOVED
-    if old.dims == new.dims and before > 0:
-        ratio = (after - before) / before
-        if ratio > SIZE_CHANGE_THRESHOLD:
-            kind = Adaptation.Kind.EXTENDED
-        elif ratio < -SIZE_CHANGE_THRESHOLD:
-            kind = Adaptation.Kind.SHORTENED
-    return kind, f"{before:.0f} {unit}", f"{after:.0f} {unit}"
