@@ -72,7 +72,9 @@ fi
 if [ ! -x .venv/bin/python ] || [ pyproject.toml -nt .venv/.installed ]; then
   say "Installation de l'environnement Python (.venv)"
   python3 -m venv .venv
-  .venv/bin/pip install -q --disable-pip-version-check -e ".[dev]"
+  # pip warns about this machine's local package mirrors it cannot use; the rest is shown.
+  .venv/bin/pip install -q --disable-pip-version-check -e ".[dev]" \
+    2> >(grep -v "^WARNING: Location" >&2) || die "l'installation des paquets Python a échoué."
   touch .venv/.installed
 fi
 
