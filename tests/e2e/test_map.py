@@ -54,6 +54,10 @@ def test_map_loads_demo_data_filters_narrow_list_and_map_and_click_opens_summary
     assert page.get_by_role("heading", level=1).inner_text() == name
     page.get_by_role("heading", name="Historique des adaptations").wait_for()
     expect(page.locator("#history-map .leaflet-overlay-pane path").first).to_be_visible()
+    # The history map keeps its size: the versions table below it does not overlap the timeline.
+    versions = page.locator("table.versions").bounding_box()
+    timeline = page.get_by_role("heading", name="Historique des adaptations").bounding_box()
+    assert versions["y"] + versions["height"] <= timeline["y"]
     assert page.js_errors == []
 
 
