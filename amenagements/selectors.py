@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Area, Length, Transform
-from django.contrib.gis.geos import Polygon
+from django.contrib.gis.geos import GEOSGeometry, Point, Polygon
 from django.db import connection
 from django.db.models import Count, Prefetch, QuerySet
 
@@ -225,3 +225,55 @@ def versions_geojson(amenagement: Amenagement) -> dict:
         for v in amenagement.versions.all()
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+@dataclass(frozen=True)
+class Location:
+    """A point snapped onto an arrangement.
+
+    `position_m` is the distance along the line from its start (linear referencing), in metres
+    of the metric CRS; None for polygons, where "along" has no meaning. `distance_m` is how far
+    the original point was from the arrangement.
+    """
+
+    point: Point
+    position_m: float | None
+    distance_m: float
+
+
+def amenagement_locate(*, amenagement: Amenagement, point: Point) -> Location:
+    """Snap `point` (any SRID; 4326 if unset) onto the arrangement's current geometry.
+
+    For a multi-line, parts are measured end to end in their stored order, so positions are
+    stable as long as the geometry is. One query.
+    """
+    if point.srid is None:
+        point = Point(point.x, point.y, srid=4326)
+    srid = settings.TACTIQUE_METRIC_SRID
+    sql = f"""
+        WITH a AS (
+            SELECT ST_Transform(geom, %(srid)s) AS g FROM {Amenagement._meta.db_table}
+            WHERE id = %(id)s
+        ), p AS (
+            SELECT ST_Transform(ST_GeomFromEWKT(%(point)s), %(srid)s) AS pt
+        ), parts AS (
+            SELECT d.path[1] AS n, d.geom AS part,
+                   COALESCE(SUM(ST_Length(d.geom)) OVER (
+                       ORDER BY d.path[1] ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+                   ), 0) AS offset_m
+            FROM a, ST_Dump(a.g) AS d
+            WHERE GeometryType(a.g) IN ('LINESTRING', 'MULTILINESTRING')
+        ), nearest AS (
+            SELECT parts.offset_m + ST_LineLocatePoint(parts.part, p.pt) * ST_Length(parts.part)
+                   AS position_m
+            FROM parts, p ORDER BY ST_Distance(parts.part, p.pt), parts.n LIMIT 1
+        )
+        SELECT ST_AsEWKT(ST_Transform(ST_ClosestPoint(a.g, p.pt), 4326)),
+               (SELECT position_m FROM nearest),
+               ST_Distance(a.g, p.pt)
+        FROM a, p
+    """  # noqa: S608 -- the only interpolation is a table name.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"srid": srid, "id": amenagement.pk, "point": point.ewkt})
+        ewkt, position_m, distance_m = cursor.fetchone()
+    return Location(point=GEOSGeometry(ewkt), position_m=position_m, distance_m=distance_m)
