@@ -7,11 +7,15 @@ export DJANGO_DEBUG ?= 1
 
 run: setup
 	$(MANAGE) load_demo
+	$(MANAGE) load_demo_usage
+	$(MANAGE) load_demo_indicators
+	$(MANAGE) load_demo_contributions
 	@printf '\n  Tactique est servi sur \033[1mhttp://127.0.0.1:8000\033[0m  (Ctrl-C pour arrêter)\n\n'
 	$(MANAGE) runserver 127.0.0.1:8000
 
 test: setup-test lint
-	$(PYTHON) -m pytest
+	# Small numpy matrices: one BLAS thread per process avoids threads fighting over the cores.
+	OPENBLAS_NUM_THREADS=1 $(PYTHON) -m pytest
 
 setup:
 	scripts/bootstrap.sh run
@@ -27,6 +31,7 @@ lint:
 
 bench: setup
 	$(PYTHON) benchmarks/geojson_endpoint.py
+	$(PYTHON) benchmarks/counter_import.py
 
 messages:
 	$(MANAGE) makemessages -l fr -l en --ignore .venv --ignore staticfiles
