@@ -145,7 +145,16 @@ def amenagement_create(
         origin=origin,
         recorded_by=recorded_by,
     )
+    _counters_relink(amenagement)
     return amenagement
+
+
+def _counters_relink(amenagement: Amenagement) -> None:
+    """Link the counters near the arrangement's new geometry to it (usage data)."""
+    # Imported here: usage data builds on arrangements, not the other way round.
+    from indicators.usage.services import counter_links_refresh
+
+    counter_links_refresh(amenagement=amenagement)
 
 
 def _last_event_date(amenagement: Amenagement) -> dt.date | None:
@@ -213,6 +222,8 @@ def amenagement_adapt(
         amenagement.kind = arrangement_kind
     amenagement.full_clean()
     amenagement.save()
+    if new_version is not None:
+        _counters_relink(amenagement)
 
     return Adaptation.objects.create(
         amenagement=amenagement,

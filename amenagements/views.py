@@ -19,6 +19,9 @@ from amenagements import selectors, services
 from amenagements.forms import AdaptationForm
 from amenagements.models import Amenagement
 from amenagements.permissions import can_record_adaptation
+from indicators.usage import selectors as usage_selectors
+from indicators.usage.permissions import can_record_manual_count
+from participation.contributions.views import opinions_context
 
 LIST_PAGE_SIZE = 50
 
@@ -125,6 +128,9 @@ def detail_view(request: HttpRequest, slug: str) -> HttpResponse:
             "versions_geojson": selectors.versions_geojson(amenagement),
             "can_record_adaptation": can_record_adaptation(request.user),
             "map": _map_settings(),
+            "usage": usage_selectors.arrangement_usage(amenagement=amenagement),
+            "can_record_manual_count": can_record_manual_count(request.user),
+            **opinions_context(request, amenagement),
         },
     )
 
@@ -145,6 +151,7 @@ def summary_view(request: HttpRequest, slug: str) -> HttpResponse:
             "amenagement": amenagement,
             "latest": next(iter(amenagement.adaptations.all()), None),
             "age_days": selectors.age_in_days(amenagement, timezone.localdate()),
+            **opinions_context(request, amenagement, compact=True),
         },
     )
 

@@ -38,15 +38,12 @@ import django
 
 django.setup()
 
+from common import thousands, throwaway_database, verdict  # noqa: E402
 from django.contrib.gis.geos import LineString  # noqa: E402
 from django.core import serializers  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import (  # noqa: E402
-    CaptureQueriesContext,
-    setup_test_environment,
-    teardown_test_environment,
-)
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
 
@@ -195,20 +192,12 @@ def feature_slugs(body: bytes) -> list[str]:
 # --- report ------------------------------------------------------------------------------------
 
 
-def thousands(n: int) -> str:
-    return f"{n:,}".replace(",", "\N{NARROW NO-BREAK SPACE}")
-
-
 def ms(seconds: float) -> str:
     return f"{thousands(round(seconds * 1000))} ms" if seconds >= 1 else f"{seconds * 1000:.1f} ms"
 
 
 def megabytes(n: int) -> str:
     return f"{n / 1_000_000:.2f} MB"
-
-
-def verdict(ok: bool) -> str:
-    return "ok" if ok else "MISSED"
 
 
 def benchmark() -> None:
@@ -259,18 +248,8 @@ def benchmark() -> None:
 
 
 def main() -> None:
-    # A database of our own: create_test_db() would otherwise reuse, and with autoclobber drop,
-    # the test suite's `test_<name>` database while someone may be running the tests.
-    connection.settings_dict["TEST"]["NAME"] = DB_NAME
-    original_name = connection.settings_dict["NAME"]
-    setup_test_environment(debug=False)
-    print(f"Creating the throwaway database {DB_NAME}…")
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with throwaway_database(DB_NAME):
         benchmark()
-    finally:
-        connection.creation.destroy_test_db(original_name, verbosity=0)
-        teardown_test_environment()
 
 
 if __name__ == "__main__":

@@ -38,9 +38,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "allauth",
+    "allauth.account",
     "amenagements",
     "participation",
     "indicators",
+    "indicators.usage",
 ]
 
 MIDDLEWARE = [
@@ -51,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -106,12 +110,55 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
-LOGIN_URL = "admin:login"
+# --- Accounts (django-allauth) ------------------------------------------------------------
+# Residents sign in with their email address, which they must verify before they can take part;
+# publicly they are known only by the pseudonym of their profile (participation.Profile).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "participation:profile"
+LOGOUT_REDIRECT_URL = "amenagements:map"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "participation.forms.PseudonymSignupForm"
+ACCOUNT_USER_DISPLAY = "participation.services.public_name"
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tactique] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# allauth's rate limits (they live in the cache), spelled out so that they are reviewed here:
+# per IP for every entrance, per key (the email address) for failed logins and resets.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
+EMAIL_BACKEND = env(
+    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("DJANGO_EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Tactique <tactique@localhost>")
 
 # --- Tactique ------------------------------------------------------------------------------
 # Lengths and areas are measured in a projected CRS, never in degrees. Lambert-93 suits
 # metropolitan France; an overseas deployment sets its own (e.g. 2975 for La Réunion).
 TACTIQUE_METRIC_SRID = env.int("TACTIQUE_METRIC_SRID", default=2154)
+# A bike counter measures the arrangements that pass within this distance of it (metres, in
+# the metric CRS above); the services may add or remove links by hand in the admin.
+TACTIQUE_COUNTER_LINK_DISTANCE_M = env.float("TACTIQUE_COUNTER_LINK_DISTANCE_M", default=30.0)
 # Background map. Leave the URL empty to show the arrangements on a plain background.
 TACTIQUE_TILE_URL = env(
     "TACTIQUE_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -123,6 +170,20 @@ TACTIQUE_TILE_ATTRIBUTION = env(
 # Where the map opens when no arrangement is loaded yet (lat, lon, zoom): Lyon.
 TACTIQUE_MAP_CENTER = env.list("TACTIQUE_MAP_CENTER", cast=float, default=[45.76, 4.84])
 TACTIQUE_MAP_ZOOM = env.int("TACTIQUE_MAP_ZOOM", default=12)
+
+# --- Residents' opinions (participation.contributions) ------------------------------------
+# A spot pinned farther than this from the arrangement (metres) is refused rather than snapped.
+TACTIQUE_PIN_MAX_DISTANCE_M = env.float("TACTIQUE_PIN_MAX_DISTANCE_M", default=50.0)
+# A comment is hidden pending review once this many residents have reported it (as Decidim).
+TACTIQUE_REPORT_HIDE_THRESHOLD = env.int("TACTIQUE_REPORT_HIDE_THRESHOLD", default=3)
+# The group whose members moderate comments (created by the participation migrations).
+TACTIQUE_MODERATORS_GROUP = "Modérateurs"
+# The address the privacy page gives for questions about personal data (empty: none shown).
+TACTIQUE_PRIVACY_CONTACT = env("TACTIQUE_PRIVACY_CONTACT", default="")
+# Rate-limit counters (allauth's and the opinion forms') live in the cache. The default is each
+# process's own memory: a deployment running several processes sets a shared cache here
+# (Django's Redis or Memcached backend) so that the limits hold across processes.
+CACHES = {"default": env.cache_url("DJANGO_CACHE_URL", default="locmemcache://")}
 
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": tuple(TACTIQUE_MAP_CENTER),

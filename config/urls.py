@@ -5,6 +5,12 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("comptes/", include("allauth.urls")),
+    path("", include("participation.urls")),
+    path("", include("participation.contributions.urls")),
+    path("", include("participation.privacy.urls")),
+    path("", include("indicators.urls")),
+    path("", include("indicators.usage.urls")),
     path("", include("amenagements.urls")),
 ]
 

@@ -3,6 +3,9 @@
  *   data-map="overview"  the public map: GeoJSON layer reloaded on pan/zoom (bbox) and when the
  *                        htmx filters swap the #results region; a click opens the side panel.
  *   data-map="history"   an arrangement's versions, read from <script id="versions-geojson">.
+ *   data-counters-url    (overview) the bike counters, a layer of their own in a pane above the
+ *                        arrangements (so the arrangements' pane holds only arrangements),
+ *                        switched on and off with a layer control.
  * A missing or failing tile server leaves the arrangements on a plain background with a notice.
  */
 (function () {
@@ -128,6 +131,10 @@
         });
     }
 
+    if (el.dataset.countersUrl) addCounters(map, el, layer);
+    // Other scripts (contribute.js: pinning a spot, colouring by a rating) use the map and layer.
+    el.tactiqueMap = { map: map, layer: layer };
+
     map.on("moveend", function () { if (fitted) load(); });
     // A filter link swapped the results region: follow its filters on the map.
     document.body.addEventListener("htmx:afterSettle", function () {
@@ -139,6 +146,46 @@
       }
     });
     load();
+  }
+
+  function escapeText(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span.innerHTML;
+  }
+
+  // The counters: few enough to load once. Circles with a white ring, drawn in their own pane.
+  function addCounters(map, el, arrangements) {
+    map.createPane("counters").classList.add("leaflet-counters-pane");
+    var counters = L.geoJSON(null, {
+      pointToLayer: function (feature, latlng) {
+        return L.circleMarker(latlng, {
+          pane: "counters",
+          radius: 6,
+          color: "#ffffff",
+          weight: 2,
+          fillColor: "#0f172a",
+          fillOpacity: 0.9,
+        });
+      },
+      onEachFeature: function (feature, featureLayer) {
+        featureLayer.bindTooltip(feature.properties.name);
+      },
+    }).addTo(map);
+    var overlays = {};
+    overlays[escapeText(el.dataset.labelArrangements || "")] = arrangements;
+    overlays[escapeText(el.dataset.labelCounters || "")] = counters;
+    L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+    fetch(el.dataset.countersUrl, { headers: { Accept: "application/geo+json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      })
+      .then(function (data) {
+        counters.addData(data);
+        el.dataset.counterCount = String(data.features.length);
+      })
+      .catch(function () { /* the map stays usable without its counters */ });
   }
 
   function initHistory(el) {
@@ -162,6 +209,7 @@
       },
     }).addTo(map);
     if (data.features.length) map.fitBounds(layer.getBounds(), { padding: [16, 16], maxZoom: 17 });
+    el.tactiqueMap = { map: map, layer: layer };
   }
 
   function init() {

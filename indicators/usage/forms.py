@@ -1,0 +1,213 @@
+"""Staff forms: uploading a file of counts or counters, recording a manual count."""
+
+from __future__ import annotations
+
+import zoneinfo
+from pathlib import PurePath
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from indicators.usage.importing import (
+    PARIS_HOURLY_FORMAT,
+    CountersFormat,
+    ReadingsFormat,
+)
+from indicators.usage.models import ImportRun, Length, ManualCount
+
+ERROR_NOT_CSV = _(
+    "“%(name)s” is not a CSV file: upload a text file (.csv or .txt) whose columns are "
+    "separated by commas, semicolons or tabs."
+)
+ERROR_EMPTY_FILE = _("The file “%(name)s” is empty.")
+ERROR_TIME_ZONE = _("Unknown time zone “%(tz)s” (expected e.g. “Europe/Paris”).")
+ERROR_END_BEFORE_START = _("The session must end after it starts.")
+
+CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
+SEPARATORS = [
+    ("", _("Guess from the first line")),
+    (",", _("Comma ( , )")),
+    (";", _("Semicolon ( ; )")),
+    ("\t", _("Tab")),
+    ("|", _("Vertical bar ( | )")),
+]
+PERIODS = [
+    ("", _("From the column's name (datetime, date or month)")),
+    (str(Length.HOUR.value), _("Hours")),
+    (str(Length.DAY.value), _("Days")),
+    (str(Length.MONTH.value), _("Months")),
+]
+
+
+def looks_like_csv(upload: UploadedFile) -> bool:
+    """A text file with a CSV-like name: no NUL byte in its first 8 KiB."""
+    if PurePath(upload.name or "").suffix.lower() not in CSV_EXTENSIONS:
+        return False
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    return b"\x00" not in head
+
+
+class ImportForm(forms.Form):
+    """One file and how to read it. The options of the other kinds of file are ignored."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind of file"),
+        choices=ImportRun.Kind.choices,
+        initial=ImportRun.Kind.READINGS,
+        widget=forms.RadioSelect,
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "A CSV file. Lines that cannot be read are listed afterwards; the others are kept."
+        ),
+    )
+    source = forms.CharField(
+        label=_("Source"),
+        max_length=100,
+        help_text=_(
+            "The data provider (e.g. “paris”, “lyon”): counters are known by their identifier "
+            "within it, so use the same source for a counters file and its counts."
+        ),
+    )
+    attribution = forms.CharField(
+        label=_("Attribution"),
+        max_length=300,
+        required=False,
+        help_text=_("The licence and credit the data requires, shown with the charts."),
+    )
+    separator = forms.ChoiceField(label=_("Separator"), choices=SEPARATORS, required=False)
+
+    # Counts (long CSV)
+    counter_column = forms.CharField(label=_("Counter column"), initial="counter", max_length=100)
+    time_column = forms.CharField(
+        label=_("Period column"),
+        required=False,
+        max_length=100,
+        help_text=_("Leave empty for a column named datetime, date or month."),
+    )
+    period = forms.ChoiceField(label=_("Periods"), choices=PERIODS, required=False)
+    count_column = forms.CharField(label=_("Count column"), initial="count", max_length=100)
+    date_format = forms.CharField(
+        label=_("Date format"),
+        required=False,
+        max_length=50,
+        # The example is not translated: its percent signs would read as placeholders.
+        help_text=format_lazy(
+            "{} 2020-03-29T02:00:00+01:00 ; {} %d/%m/%Y %H:%M",
+            _("Leave empty for ISO 8601, e.g."),
+            _("otherwise a format such as"),
+        ),
+    )
+    time_zone = forms.CharField(
+        label=_("Time zone"),
+        initial="Europe/Paris",
+        max_length=60,
+        help_text=_("Of the dates and times in the file that do not state their UTC offset."),
+    )
+
+    # Counters file
+    id_column = forms.CharField(label=_("Identifier column"), initial="id", max_length=100)
+    name_column = forms.CharField(label=_("Name column"), initial="name", max_length=100)
+    lon_column = forms.CharField(label=_("Longitude column"), initial="lon", max_length=100)
+    lat_column = forms.CharField(label=_("Latitude column"), initial="lat", max_length=100)
+    installed_column = forms.CharField(
+        label=_("Installation date column"), required=False, max_length=100
+    )
+
+    READINGS_FIELDS = (
+        "counter_column",
+        "time_column",
+        "period",
+        "count_column",
+        "date_format",
+        "time_zone",
+    )
+    COUNTERS_FIELDS = ("id_column", "name_column", "lon_column", "lat_column", "installed_column")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Options of another kind of file than the one chosen are not required.
+        for name in (*self.READINGS_FIELDS, *self.COUNTERS_FIELDS):
+            self.fields[name].required = False
+
+    def clean_file(self) -> UploadedFile:
+        upload = self.cleaned_data["file"]
+        if not looks_like_csv(upload):
+            raise forms.ValidationError(ERROR_NOT_CSV, code="not_csv", params={"name": upload.name})
+        if upload.size == 0:
+            raise forms.ValidationError(
+                ERROR_EMPTY_FILE, code="empty", params={"name": upload.name}
+            )
+        return upload
+
+    def clean_time_zone(self) -> str:
+        name = self.cleaned_data["time_zone"].strip() or settings.TIME_ZONE
+        try:
+            zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise forms.ValidationError(
+                ERROR_TIME_ZONE, code="time_zone", params={"tz": name}
+            ) from None
+        return name
+
+    def readings_format(self) -> ReadingsFormat:
+        data = self.cleaned_data
+        if data["kind"] == ImportRun.Kind.PARIS_HOURLY:
+            return PARIS_HOURLY_FORMAT
+        return ReadingsFormat(
+            counter_column=data["counter_column"].strip() or "counter",
+            time_column=data["time_column"].strip() or None,
+            count_column=data["count_column"].strip() or "count",
+            period=Length(int(data["period"])) if data["period"] else None,
+            delimiter=data["separator"] or None,
+            date_format=data["date_format"].strip() or None,
+            time_zone=data["time_zone"],
+        )
+
+    def counters_format(self) -> CountersFormat:
+        data = self.cleaned_data
+        return CountersFormat(
+            id_column=data["id_column"].strip() or "id",
+            name_column=data["name_column"].strip() or "name",
+            lon_column=data["lon_column"].strip() or "lon",
+            lat_column=data["lat_column"].strip() or "lat",
+            installed_column=data["installed_column"].strip() or None,
+            delimiter=data["separator"] or None,
+        )
+
+
+class ManualCountForm(forms.Form):
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    start_time = forms.TimeField(
+        label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    end_time = forms.TimeField(
+        label=_("End time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    subject = forms.ChoiceField(label=_("What was counted"), choices=ManualCount.Subject.choices)
+    count = forms.IntegerField(label=_("Count"), min_value=0)
+    place = forms.CharField(
+        label=_("Place"),
+        required=False,
+        max_length=200,
+        help_text=_("Where along the arrangement, if it matters (e.g. “at the school gate”)."),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("start_time"), data.get("end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", forms.ValidationError(ERROR_END_BEFORE_START, code="order"))
+        return data

@@ -1,0 +1,28 @@
+"""Who may do what with usage data. Pure predicates: views compute them, templates get booleans.
+
+Linking counters to arrangements by hand is done in the Django admin, under its own model
+permissions on counter links.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+def _staff_with(user: AbstractBaseUser | AnonymousUser, permission: str) -> bool:
+    return bool(
+        user.is_authenticated and user.is_active and user.is_staff and user.has_perm(permission)
+    )
+
+
+def can_import_counts(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Urban services staff holding the "add import" permission (superusers included)."""
+    return _staff_with(user, "usage.add_importrun")
+
+
+def can_record_manual_count(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Urban services staff holding the "add manual count" permission (superusers included)."""
+    return _staff_with(user, "usage.add_manualcount")

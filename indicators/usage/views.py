@@ -1,0 +1,164 @@
+"""The counters' map layer, the staff upload page and the manual count form. Views stay thin:
+selectors read, services write, permissions decide."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from amenagements.models import Amenagement
+from amenagements.selectors import parse_bbox
+from indicators.usage import selectors, services
+from indicators.usage.forms import ImportForm, ManualCountForm
+from indicators.usage.importing import ImportFileError
+from indicators.usage.importing.csvfiles import DELIMITERS
+from indicators.usage.models import ImportRun
+from indicators.usage.permissions import can_import_counts, can_record_manual_count
+
+REJECTS_SHOWN = 100
+RECENT_IMPORTS = 10
+
+
+def _guard(request: HttpRequest, predicate: Callable[[Any], bool]) -> HttpResponse | None:
+    """A redirect to the login page for visitors; PermissionDenied for users without the right."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not predicate(request.user):
+        raise PermissionDenied
+    return None
+
+
+@require_GET
+def counters_geojson_view(request: HttpRequest) -> HttpResponse:
+    """The counters map layer (within `bbox`, if given) as GeoJSON, built by PostGIS."""
+    bbox = parse_bbox(request.GET.get("bbox"))
+    if request.GET.get("bbox") and bbox is None:
+        return HttpResponse(
+            _("Invalid bbox: expected minlon,minlat,maxlon,maxlat in degrees."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    return HttpResponse(selectors.counters_geojson(bbox=bbox), content_type="application/geo+json")
+
+
+@require_http_methods(["GET", "POST"])
+def import_view(request: HttpRequest) -> HttpResponse:
+    """Staff upload a counters file or a file of counts; the report page follows."""
+    if (denied := _guard(request, can_import_counts)) is not None:
+        return denied
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            common = {
+                "file": upload.file,
+                "source": form.cleaned_data["source"],
+                "attribution": form.cleaned_data["attribution"],
+                "file_name": upload.name,
+                "recorded_by": request.user,
+            }
+            try:
+                if form.cleaned_data["kind"] == ImportRun.Kind.COUNTERS:
+                    report = services.counters_import(fmt=form.counters_format(), **common)
+                else:
+                    report = services.readings_import(
+                        fmt=form.readings_format(), kind=form.cleaned_data["kind"], **common
+                    )
+            except ImportFileError as error:
+                form.add_error("file", str(error))
+            else:
+                return redirect("usage:import_detail", pk=report.run.pk)
+    else:
+        form = ImportForm()
+    recent = ImportRun.objects.select_related("recorded_by").only(
+        "kind",
+        "source",
+        "file_name",
+        "rows",
+        "inserted",
+        "updated",
+        "unchanged",
+        "rejected",
+        "created_at",
+        "recorded_by__username",
+    )[:RECENT_IMPORTS]
+    return render(request, "usage/import_form.html", {"form": form, "recent": recent})
+
+
+def _get_run(pk: int) -> ImportRun:
+    try:
+        return ImportRun.objects.select_related("recorded_by").get(pk=pk)
+    except ImportRun.DoesNotExist:
+        raise Http404(_("No import with this number.")) from None
+
+
+@require_GET
+def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """What an import did, and its first rejected lines with their number and reason."""
+    if (denied := _guard(request, can_import_counts)) is not None:
+        return denied
+    run = _get_run(pk)
+    header, lines = [], []
+    if run.rejects_csv:
+        # Written with the input's separator, so that it can be imported again as it is.
+        first_line = run.rejects_csv.split("\n", 1)[0]
+        reader = csv.reader(
+            io.StringIO(run.rejects_csv), delimiter=max(DELIMITERS, key=first_line.count)
+        )
+        header = next(reader)
+        for row in reader:
+            if len(lines) >= REJECTS_SHOWN:
+                break
+            lines.append({"line": row[-2], "reason": row[-1], "content": row[:-2]})
+    return render(
+        request,
+        "usage/import_detail.html",
+        {"run": run, "reject_header": header[:-2], "reject_lines": lines},
+    )
+
+
+@require_GET
+def import_rejects_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The rejected lines as a CSV file, to correct and import again."""
+    if (denied := _guard(request, can_import_counts)) is not None:
+        return denied
+    run = _get_run(pk)
+    response = HttpResponse(run.rejects_csv, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rejets-import-{run.pk}.csv"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def manual_count_create_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """Staff record a counting session on an arrangement."""
+    if (denied := _guard(request, can_record_manual_count)) is not None:
+        return denied
+    amenagement = get_object_or_404(Amenagement.objects.only("slug", "name"), slug=slug)
+    if request.method == "POST":
+        form = ManualCountForm(request.POST)
+        if form.is_valid():
+            try:
+                services.manual_count_create(
+                    amenagement=amenagement, recorded_by=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The manual count has been recorded."))
+                return redirect(amenagement.get_absolute_url() + "#usage-title")
+    else:
+        form = ManualCountForm(initial={"date": timezone.localdate()})
+    return render(
+        request, "usage/manual_count_form.html", {"amenagement": amenagement, "form": form}
+    )

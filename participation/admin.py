@@ -1,0 +1,122 @@
+"""Django admin for panels and profiles.
+
+Panels are created through `panel_create` (so the public log starts with them) and members
+appointed through `membership_add` (logged). The adoption rule is the panel's own: its
+facilitators change it, in public, from the panel's page. The deliberation itself (stances,
+comments, log) is read-only here: it is a public record.
+"""
+
+from django.contrib import admin
+
+from participation import services
+from participation.models import (
+    CitizenPanel,
+    Comment,
+    DeliberationLogEntry,
+    JoinRequest,
+    Membership,
+    Profile,
+)
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["pseudonym", "user", "created_at"]
+    search_fields = ["pseudonym", "user__email"]
+    raw_id_fields = ["user"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fields = ["user", "role", "joined_at"]
+    readonly_fields = ["joined_at"]
+    raw_id_fields = ["user"]
+    extra = 0
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CitizenPanel)
+class CitizenPanelAdmin(admin.ModelAdmin):
+    list_display = ["name", "quorum", "min_endorsement_percent", "accepts_requests", "is_demo"]
+    search_fields = ["name"]
+    filter_horizontal = ["communes"]
+    raw_id_fields = ["amenagements"]
+    inlines = [MembershipInline]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_readonly_fields(self, request, obj=None):
+        # Facilitators change the rule in public, from the panel's page.
+        return ["quorum", "min_endorsement_percent"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        data = form.cleaned_data
+        created = services.panel_create(
+            name=data["name"],
+            description=data.get("description", ""),
+            quorum=data["quorum"],
+            min_endorsement_percent=data["min_endorsement_percent"],
+            accepts_requests=data.get("accepts_requests", True),
+            is_demo=data.get("is_demo", False),
+            created_by=request.user,
+        )
+        obj.pk, obj.slug = created.pk, created.slug
+
+    def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is not Membership:
+            super().save_formset(request, form, formset, change)
+            return
+        for membership in formset.save(commit=False):
+            services.membership_add(
+                panel=form.instance, user=membership.user, role=membership.role, by=request.user
+            )
+        for membership in formset.deleted_objects:
+            membership.delete()
+
+
+@admin.register(JoinRequest)
+class JoinRequestAdmin(admin.ModelAdmin):
+    list_display = ["panel", "user", "kind", "status", "created_at", "decided_at"]
+    list_filter = ["kind", "status", "panel"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(DeliberationLogEntry)
+class DeliberationLogEntryAdmin(admin.ModelAdmin):
+    """Read-only: the log is a public record."""
+
+    list_display = ["created_at", "panel", "action", "actor"]
+    list_filter = ["action", "panel"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["definition", "author", "created_at"]
+    search_fields = ["body"]
+    readonly_fields = ["definition", "author", "body", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+# Residents' opinions and their moderation.
+from participation.contributions import admin as _contributions_admin  # noqa: E402, F401

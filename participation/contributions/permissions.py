@@ -1,0 +1,37 @@
+"""Who may give, report and moderate opinions.
+
+Pure predicates over a `Contributor` (who is looking, built in one query by
+`selectors.contributor_for`) and the object concerned. Views compute them and hand templates
+booleans. Reading opinions is public; giving one needs a signed-in active account with a verified
+email address (a "resident", as for citizen panels); moderating needs the moderators' group.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from amenagements.models import Amenagement
+
+if TYPE_CHECKING:
+    from participation.contributions.selectors import Contributor
+    from participation.models import Contribution
+
+
+def can_contribute(contributor: Contributor, amenagement: Amenagement) -> bool:
+    """A resident, on an arrangement that has not been removed."""
+    return contributor.is_resident and amenagement.status != Amenagement.Status.REMOVED
+
+
+def can_report(contributor: Contributor, contribution: Contribution) -> bool:
+    """A resident, on someone else's published comment."""
+    return (
+        contributor.is_resident
+        and contribution.user_id != contributor.user_id
+        and contribution.comment_is_public
+    )
+
+
+def can_moderate(contributor: Contributor) -> bool:
+    """An active member of the moderators' group (or a superuser). Moderating is a duty given by
+    the services, not taking part, so a verified address is not required."""
+    return contributor.is_authenticated and contributor.is_active and contributor.is_moderator

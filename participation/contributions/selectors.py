@@ -1,0 +1,426 @@
+"""Reads on residents' opinions, shaped for each page.
+
+- `contributor_for` describes the person looking in one query, so permissions are pure.
+- `opinion_results`: per arrangement version and indicator, the number of ratings, their mean and
+  their distribution over the five steps, in one grouped query (the mean is computed from the
+  distribution, exactly).
+- `opinion_items`: the comments and pinned spots of an arrangement, newest first, one page at a
+  time (one query: the page is read with one extra row to know whether another follows).
+- `colour_values`: each arrangement's mean rating on one indicator, for the map (one query).
+Public reads never select an email address: contributors are shown by pseudonym only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from amenagements.models import Amenagement, AmenagementVersion
+from indicators.models import IndicatorDefinition
+from indicators.selectors import adopted_for_amenagement
+from participation.models import (
+    CommentStatus,
+    Contribution,
+    ModerationLogEntry,
+    Rating,
+    Report,
+)
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+ITEMS_PAGE_SIZE = 10
+QUEUE_PAGE_SIZE = 20
+
+
+# --- who is looking ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contributor:
+    """The person looking at opinions, in the terms permissions need."""
+
+    user_id: int | None = None
+    is_active: bool = False
+    is_verified: bool = False  # has a verified email address (allauth)
+    is_moderator: bool = False  # in the moderators' group, or a superuser
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None
+
+    @property
+    def is_resident(self) -> bool:
+        """A signed-in, active account with a verified email address: may give opinions."""
+        return self.is_authenticated and self.is_active and self.is_verified
+
+
+ANONYMOUS = Contributor()
+
+
+def contributor_for(user: AbstractBaseUser | AnonymousUser) -> Contributor:
+    """Describe `user` in one query (none when anonymous)."""
+    if not user.is_authenticated:
+        return ANONYMOUS
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth.models import Group
+
+    moderators = Group.objects.filter(name=settings.TACTIQUE_MODERATORS_GROUP, user=OuterRef("pk"))
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            verified=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
+            moderator=Exists(moderators),
+        )
+        .values("pk", "is_active", "is_superuser", "verified", "moderator")
+        .get()
+    )
+    return Contributor(
+        user_id=row["pk"],
+        is_active=row["is_active"],
+        is_verified=row["verified"],
+        is_moderator=row["moderator"] or row["is_superuser"],
+    )
+
+
+# --- what residents are asked -----------------------------------------------------------------
+
+
+def current_version(amenagement: Amenagement) -> AmenagementVersion:
+    """The open version of the arrangement: from its prefetched versions when there are some
+    (the arrangement page), else one query."""
+    cache = getattr(amenagement, "_prefetched_objects_cache", {})
+    if "versions" in cache:
+        for version in cache["versions"]:
+            if version.valid_to is None:
+                return version
+    return AmenagementVersion.objects.get(amenagement=amenagement, valid_to__isnull=True)
+
+
+def perception_definitions(amenagement: Amenagement) -> list[IndicatorDefinition]:
+    """The adopted perception questions residents answer about this arrangement (one query)."""
+    return list(adopted_for_amenagement(amenagement, kind=IndicatorDefinition.Kind.PERCEPTION))
+
+
+def own_contribution(*, user_id: int, version: AmenagementVersion) -> Contribution | None:
+    """The resident's contribution on this version, with its ratings (two queries)."""
+    return (
+        Contribution.objects.filter(user_id=user_id, version=version)
+        .prefetch_related("ratings")
+        .first()
+    )
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepCount:
+    step: int
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    """The ratings one indicator definition got on one version of an arrangement."""
+
+    definition_id: int
+    code: str
+    name: str
+    definition_version: int | None
+    question: str
+    steps: list[StepCount]
+
+    @property
+    def n(self) -> int:
+        return sum(s.count for s in self.steps)
+
+    @property
+    def mean(self) -> float | None:
+        """The mean rating, None without any."""
+        return sum(s.step * s.count for s in self.steps) / self.n if self.n else None
+
+
+@dataclass(frozen=True)
+class VersionResult:
+    number: int
+    valid_from: dt.date
+    valid_to: dt.date | None
+    indicators: list[IndicatorResult] = field(default_factory=list)
+
+    @property
+    def is_current(self) -> bool:
+        return self.valid_to is None
+
+    @property
+    def has_ratings(self) -> bool:
+        return any(i.n for i in self.indicators)
+
+    def result_for(self, code: str) -> IndicatorResult | None:
+        return next((i for i in self.indicators if i.code == code), None)
+
+
+def opinion_results(
+    *,
+    amenagement: Amenagement,
+    definitions: list[IndicatorDefinition],
+    versions: list[AmenagementVersion],
+) -> list[VersionResult]:
+    """Ratings per version (newest first) and indicator: count per step, n, mean. One query.
+
+    The current version lists every question residents are asked now, rated or not; earlier
+    versions list the indicators that were rated on them (possibly versions of an indicator
+    since revised: each rating keeps the definition it answered).
+    """
+    rows = (
+        Rating.objects.filter(contribution__version__amenagement=amenagement)
+        .values(
+            "contribution__version_id",
+            "definition_id",
+            "definition__code",
+            "definition__name",
+            "definition__version",
+            "definition__question",
+            "definition__scale_labels",
+            "value",
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+    meta: dict[int, dict] = {}
+    for row in rows:
+        counts[(row["contribution__version_id"], row["definition_id"])][row["value"]] = row["n"]
+        meta[row["definition_id"]] = row
+    for d in definitions:
+        meta[d.pk] = {
+            "definition__code": d.code,
+            "definition__name": d.name,
+            "definition__version": d.version,
+            "definition__question": d.question,
+            "definition__scale_labels": d.scale_labels,
+        }
+    current_ids = [d.pk for d in definitions]
+
+    def result(version_id: int, definition_id: int) -> IndicatorResult:
+        m = meta[definition_id]
+        labels = list(m["definition__scale_labels"]) or [""] * 5
+        per_step = counts.get((version_id, definition_id), {})
+        return IndicatorResult(
+            definition_id=definition_id,
+            code=m["definition__code"],
+            name=m["definition__name"],
+            definition_version=m["definition__version"],
+            question=m["definition__question"],
+            steps=[StepCount(i, labels[i - 1], per_step.get(i, 0)) for i in range(1, 6)],
+        )
+
+    out = []
+    for version in sorted(versions, key=lambda v: -v.number):
+        rated = sorted(
+            {d for (v, d) in counts if v == version.pk},
+            key=lambda d: (meta[d]["definition__name"], d),
+        )
+        if version.valid_to is None:
+            ids = current_ids + [d for d in rated if d not in current_ids]
+        else:
+            ids = rated
+        out.append(
+            VersionResult(
+                number=version.number,
+                valid_from=version.valid_from,
+                valid_to=version.valid_to,
+                indicators=[result(version.pk, d) for d in ids],
+            )
+        )
+    return out
+
+
+# --- comments and pinned spots ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemsPage:
+    items: list[Contribution]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def pins(self) -> list[dict]:
+        """The spots to draw on the map, numbered as in the list."""
+        return [
+            {"n": i, "lat": round(c.point.y, 7), "lon": round(c.point.x, 7)}
+            for i, c in enumerate(self.items, start=1)
+            if c.spot_visible
+        ]
+
+
+def _page_number(value: object) -> int:
+    try:
+        number = int(str(value))
+    except ValueError:
+        return 1
+    return max(1, min(number, 10_000))
+
+
+def _items_queryset(viewer: Contributor) -> QuerySet[Contribution]:
+    visible = ~Q(comment_status=CommentStatus.PENDING) | Q(comment="")
+    if viewer.user_id is not None:
+        visible |= Q(user_id=viewer.user_id)
+    qs = (
+        Contribution.objects.filter(~Q(comment="") | Q(point__isnull=False))
+        .filter(visible)
+        .select_related("user__profile", "version")
+        .only(
+            "comment",
+            "comment_status",
+            "moderation_reason",
+            "moderated_at",
+            "profiles",
+            "point",
+            "position_m",
+            "is_demo",
+            "created_at",
+            "updated_at",
+            "user__id",
+            "user__profile__pseudonym",
+            "version__number",
+            "version__valid_to",
+            "version__amenagement_id",
+        )
+        .order_by("-created_at", "-pk")
+    )
+    if viewer.is_resident:
+        qs = qs.annotate(
+            reported_by_viewer=Exists(
+                Report.objects.filter(contribution=OuterRef("pk"), reporter_id=viewer.user_id)
+            )
+        )
+    return qs
+
+
+def _mark(item: Contribution, viewer: Contributor) -> Contribution:
+    """Set what the list needs to know about an item for this viewer: whether it is theirs,
+    whether they reported it, and whether its spot is shown (a comment that moderation holds
+    back keeps its spot off the map too, except for its author)."""
+    item.is_mine = viewer.user_id is not None and item.user_id == viewer.user_id
+    if not hasattr(item, "reported_by_viewer"):
+        item.reported_by_viewer = False
+    item.spot_visible = item.point is not None and (
+        not item.comment or item.comment_is_public or item.is_mine
+    )
+    return item
+
+
+def opinion_items(*, amenagement: Amenagement, viewer: Contributor, page: object = 1) -> ItemsPage:
+    """Contributions of the arrangement (every version) with a comment or a pinned spot, newest
+    first. A comment awaiting pre-moderation is shown to its author only. One query."""
+    number = _page_number(page)
+    qs = _items_queryset(viewer).filter(version__amenagement=amenagement)
+    start = (number - 1) * ITEMS_PAGE_SIZE
+    rows = list(qs[start : start + ITEMS_PAGE_SIZE + 1])
+    items = [_mark(item, viewer) for item in rows[:ITEMS_PAGE_SIZE]]
+    return ItemsPage(items=items, number=number, has_next=len(rows) > ITEMS_PAGE_SIZE)
+
+
+def opinion_item(*, pk: int, viewer: Contributor) -> Contribution:
+    """One contribution as the list shows it (after a report, to redraw it in place)."""
+    return _mark(_items_queryset(viewer).get(pk=pk), viewer)
+
+
+# --- the map, coloured by an indicator --------------------------------------------------------
+
+
+def colour_indicators() -> QuerySet[IndicatorDefinition]:
+    """Adopted perception indicators, by name, with their panel (one query)."""
+    return (
+        IndicatorDefinition.objects.filter(
+            status=IndicatorDefinition.Status.ADOPTED, kind=IndicatorDefinition.Kind.PERCEPTION
+        )
+        .select_related("panel")
+        .only("name", "code", "question", "version", "panel__name")
+        .order_by("name", "pk")
+    )
+
+
+def colour_values(*, definition_id: int) -> dict[str, dict[str, float | int]]:
+    """Each arrangement's mean rating on `definition_id` over its current version, with the
+    number of ratings: {slug: {"mean": 3.42, "n": 12}}. One query."""
+    rows = (
+        Rating.objects.filter(definition_id=definition_id, contribution__version__valid_to=None)
+        .values("contribution__version__amenagement__slug")
+        .annotate(mean=Avg("value"), n=Count("pk"))
+        .order_by()
+    )
+    return {
+        r["contribution__version__amenagement__slug"]: {"mean": round(r["mean"], 2), "n": r["n"]}
+        for r in rows
+    }
+
+
+# --- moderation -------------------------------------------------------------------------------
+
+
+class QueueState:
+    TODO = "todo"
+    HIDDEN = "hidden"
+
+
+def moderation_queue(*, state: str = QueueState.TODO) -> QuerySet[Contribution]:
+    """Comments a moderator should look at, oldest first: awaiting pre-moderation, hidden after
+    reports, or published with reports not yet reviewed. With `state="hidden"`, the comments
+    moderators hid (to restore one on appeal). Open reports are prefetched, with their count."""
+    open_reports = Q(reports__resolved_at__isnull=True)
+    qs = Contribution.objects.exclude(comment="").annotate(
+        open_report_count=Count("reports", filter=open_reports)
+    )
+    if state == QueueState.HIDDEN:
+        qs = qs.filter(comment_status=CommentStatus.HIDDEN).order_by("-moderated_at", "-pk")
+    else:
+        qs = qs.filter(
+            Q(comment_status__in=[CommentStatus.PENDING, CommentStatus.REPORTED])
+            | Q(comment_status=CommentStatus.PUBLISHED, open_report_count__gt=0)
+        ).order_by("updated_at", "pk")
+    return qs.select_related("user__profile", "version__amenagement", "moderated_by__profile")
+
+
+def with_open_reports(contributions: list[Contribution]) -> list[Contribution]:
+    """Attach each contribution's open reports (`open_reports`), in one query."""
+    from django.db.models import prefetch_related_objects
+
+    prefetch_related_objects(
+        contributions,
+        Prefetch(
+            "reports",
+            queryset=Report.objects.filter(resolved_at__isnull=True).order_by("created_at"),
+            to_attr="open_reports",
+        ),
+    )
+    return contributions
+
+
+def moderation_log(*, limit: int = 30) -> QuerySet[ModerationLogEntry]:
+    """The latest moderation acts, newest first, with the arrangement concerned."""
+    return ModerationLogEntry.objects.select_related(
+        "actor__profile", "contribution__version__amenagement", "commune"
+    ).order_by("-created_at", "-pk")[:limit]

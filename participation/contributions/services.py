@@ -1,0 +1,509 @@
+"""Writes on residents' opinions and their moderation.
+
+Rules:
+- one contribution per resident and arrangement version (a database constraint): submitting
+  again edits it; once an adaptation has opened a new version, the next submission starts a new
+  contribution and the earlier one stays with the version it judged;
+- a contribution answers the adopted perception indicators that apply to its arrangement, each
+  from 1 to 5 (or not at all), and holds at least one rating or a comment;
+- a pinned spot is snapped onto the arrangement and located along it; a spot farther than
+  `TACTIQUE_PIN_MAX_DISTANCE_M` is refused rather than moved;
+- a comment is published at once, unless its commune is pre-moderated or moderation had held it
+  back (then an edit waits for a moderator); once `TACTIQUE_REPORT_HIDE_THRESHOLD` residents have
+  reported it, it is hidden pending review; moderators hide or publish it with a public reason;
+- every moderation act is logged in `ModerationLogEntry` in the same transaction.
+Permissions are checked by views; these functions check the rules that must hold whoever calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from amenagements.models import Amenagement, AmenagementVersion, Commune
+from amenagements.selectors import amenagement_locate
+from indicators.models import IndicatorDefinition
+from indicators.selectors import adopted_for_amenagement
+from participation.models import (
+    COMMENT_MAX_LENGTH,
+    REPORT_DETAILS_MAX_LENGTH,
+    CommentStatus,
+    CommuneModeration,
+    Contribution,
+    ContributorProfile,
+    ModerationLogEntry,
+    Rating,
+    Report,
+    ReportReason,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+ERROR_REMOVED = _("This arrangement has been removed: it no longer takes opinions.")
+ERROR_VERSION_CHANGED = _(
+    "The arrangement was adapted while you were answering: your opinion now concerns its new "
+    "layout (version %(number)s). Check your answers and send them again."
+)
+ERROR_UNKNOWN_INDICATOR = _("This question is not asked about this arrangement.")
+ERROR_RATING_RANGE = _("A rating goes from 1 to 5.")
+ERROR_UNKNOWN_PROFILE = _("Unknown profile: %(value)s.")
+ERROR_COMMENT_TOO_LONG = _("Your comment has %(length)s characters; it can have at most %(max)s.")
+ERROR_EMPTY = _("Answer at least one question or write a comment.")
+ERROR_PIN_TOO_FAR = _(
+    "This spot is %(distance)s m from the arrangement: place it on the arrangement or less than "
+    "%(max)s m from it."
+)
+ERROR_PIN_NOT_A_POINT = _("The spot must be a point.")
+ERROR_NOT_REPORTABLE = _("This comment cannot be reported.")
+ERROR_OWN_COMMENT = _("You cannot report your own comment.")
+ERROR_ALREADY_REPORTED = _("You have already reported this comment; moderators will review it.")
+ERROR_UNKNOWN_REASON = _("Choose a reason for the report.")
+ERROR_DETAILS_TOO_LONG = _("The details can have at most %(max)s characters.")
+ERROR_NOTHING_TO_MODERATE = _("This contribution has no comment to moderate.")
+ERROR_REASON_REQUIRED = _("Give the reason for this decision: it is shown publicly.")
+ERROR_UNKNOWN_DECISION = _("Unknown moderation decision.")
+ERROR_ALREADY_IN_STATE = _("This comment is already in that state.")
+
+# Dotted action codes of the moderation log.
+COMMENT_HELD = "comment.held"
+COMMENT_REPORTED = "comment.reported"
+COMMENT_AUTO_HIDDEN = "comment.auto_hidden"
+COMMENT_HIDDEN = "comment.hidden"
+COMMENT_PUBLISHED = "comment.published"
+COMMENT_RESTORED = "comment.restored"
+PREMODERATION_ON = "premoderation.enabled"
+PREMODERATION_OFF = "premoderation.disabled"
+
+HIDE = "hide"
+PUBLISH = "publish"
+
+HELD_BY_PREMODERATION = "premoderation"
+HELD_AFTER_MODERATION = "edited_after_moderation"
+
+
+def log_record(
+    *,
+    action: str,
+    actor: AbstractBaseUser | None,
+    contribution: Contribution | None = None,
+    commune: Commune | None = None,
+    payload: dict[str, Any] | None = None,
+) -> ModerationLogEntry:
+    """Append one moderation act to the log. Call it inside the transaction of the change."""
+    return ModerationLogEntry.objects.create(
+        action=action,
+        actor=actor,
+        contribution=contribution,
+        commune=commune,
+        payload=payload or {},
+    )
+
+
+# --- contributing -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContributionInput:
+    """What a resident submits. `ratings` maps an indicator definition id to 1–5, or to None
+    for "no opinion" (an earlier rating of it is then withdrawn)."""
+
+    ratings: Mapping[int, int | None] = field(default_factory=dict)
+    comment: str = ""
+    profiles: Sequence[str] = ()
+    point: Point | None = None
+
+
+@dataclass(frozen=True)
+class Submission:
+    contribution: Contribution
+    created: bool  # a new contribution (first opinion on this version)
+    changed: bool  # something was written (False when the same answers came again)
+
+
+@dataclass(frozen=True)
+class _Located:
+    point: Point | None
+    position_m: float | None
+
+
+def _clean_comment(text: str) -> str:
+    text = "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").split("\n")).strip()
+    if len(text) > COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "comment": ValidationError(
+                    ERROR_COMMENT_TOO_LONG,
+                    code="comment_too_long",
+                    params={"length": len(text), "max": COMMENT_MAX_LENGTH},
+                )
+            }
+        )
+    return text
+
+
+def _clean_profiles(values: Sequence[str]) -> list[str]:
+    for value in values:
+        if value not in ContributorProfile.values:
+            raise ValidationError(
+                {
+                    "profiles": ValidationError(
+                        ERROR_UNKNOWN_PROFILE, code="unknown_profile", params={"value": value}
+                    )
+                }
+            )
+    return [v for v in ContributorProfile.values if v in set(values)]
+
+
+def _clean_ratings(
+    ratings: Mapping[int, int | None], definitions: dict[int, IndicatorDefinition]
+) -> dict[int, int | None]:
+    cleaned: dict[int, int | None] = {}
+    for definition_id, value in ratings.items():
+        if definition_id not in definitions:
+            raise ValidationError(ERROR_UNKNOWN_INDICATOR, code="unknown_indicator")
+        if value is not None and (isinstance(value, bool) or value not in range(1, 6)):
+            raise ValidationError(
+                {f"rating_{definition_id}": ValidationError(ERROR_RATING_RANGE, code="range")}
+            )
+        cleaned[definition_id] = value
+    return cleaned
+
+
+def _locate(amenagement: Amenagement, point: Point | None) -> _Located:
+    if point is None:
+        return _Located(None, None)
+    if point.geom_type != "Point":
+        raise ValidationError({"point": ValidationError(ERROR_PIN_NOT_A_POINT, code="not_point")})
+    location = amenagement_locate(amenagement=amenagement, point=point)
+    limit = settings.TACTIQUE_PIN_MAX_DISTANCE_M
+    if location.distance_m > limit:
+        raise ValidationError(
+            {
+                "point": ValidationError(
+                    ERROR_PIN_TOO_FAR,
+                    code="pin_too_far",
+                    params={"distance": round(location.distance_m), "max": round(limit)},
+                )
+            }
+        )
+    position = None if location.position_m is None else round(location.position_m, 1)
+    return _Located(location.point, position)
+
+
+def premoderated(commune_id: int | None) -> bool:
+    """Whether comments on the arrangements of this commune wait for a moderator."""
+    if commune_id is None:
+        return False
+    return CommuneModeration.objects.filter(commune_id=commune_id, premoderation=True).exists()
+
+
+def _lock_or_create(user: AbstractBaseUser, version: AmenagementVersion, **values) -> tuple:
+    """The resident's contribution on `version`, locked, created if there is none.
+
+    The arrangement row is already locked by the caller, so two submissions of one resident
+    never race here; should another writer insert meanwhile, the unique constraint refuses the
+    second row and the existing one is used (the savepoint keeps the transaction usable).
+    """
+    existing = Contribution.objects.select_for_update().filter(user=user, version=version).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return Contribution.objects.create(user=user, version=version, **values), True
+    except IntegrityError as error:
+        if "contribution_one_per_resident_and_version" not in str(error):
+            raise
+    return Contribution.objects.select_for_update().get(user=user, version=version), False
+
+
+@transaction.atomic
+def contribution_submit(
+    *,
+    user: AbstractBaseUser,
+    amenagement: Amenagement,
+    data: ContributionInput,
+    expected_version: int | None = None,
+    is_demo: bool = False,
+) -> Submission:
+    """Record `user`'s opinion of the arrangement's current version, or edit it.
+
+    The arrangement row is locked for the duration (`FOR NO KEY UPDATE`), so a submission and
+    an adaptation are serialised: the opinion goes to the version in force, and the spot is
+    snapped onto that version's geometry. `expected_version` is the version number the form was
+    shown for: if an adaptation opened another one since, nothing is written.
+    Side effects: a comment held for moderation is logged ("comment.held").
+    Raises `ValidationError` (with field keys where one applies) if the arrangement was removed,
+    the version changed, a rating is out of range or for a question not asked here, a profile is
+    unknown, the comment is too long, the spot too far, or nothing at all is said.
+    """
+    amenagement = (
+        Amenagement.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("commune")
+        .get(pk=amenagement.pk)
+    )
+    if amenagement.status == Amenagement.Status.REMOVED:
+        raise ValidationError(ERROR_REMOVED, code="removed")
+    version = AmenagementVersion.objects.get(amenagement=amenagement, valid_to__isnull=True)
+    if expected_version is not None and expected_version != version.number:
+        raise ValidationError(
+            ERROR_VERSION_CHANGED, code="version_changed", params={"number": version.number}
+        )
+    definitions = {
+        d.pk: d
+        for d in adopted_for_amenagement(amenagement, kind=IndicatorDefinition.Kind.PERCEPTION)
+    }
+    ratings = _clean_ratings(data.ratings, definitions)
+    comment = _clean_comment(data.comment)
+    profiles = _clean_profiles(data.profiles)
+    located = _locate(amenagement, data.point)
+
+    contribution, created = _lock_or_create(
+        user,
+        version,
+        comment="",
+        profiles=profiles,
+        point=located.point,
+        position_m=located.position_m,
+        is_demo=is_demo,
+    )
+    existing = {r.definition_id: r for r in contribution.ratings.all()} if not created else {}
+    kept = {d: r.value for d, r in existing.items() if ratings.get(d, r.value) is not None}
+    final_ratings = {**kept, **{d: v for d, v in ratings.items() if v is not None}}
+    if not final_ratings and not comment:
+        raise ValidationError(ERROR_EMPTY, code="empty")
+
+    changed = created
+    # Ratings: add, change or withdraw; ratings of indicators no longer asked stay as given.
+    for definition_id, value in ratings.items():
+        rating = existing.get(definition_id)
+        if value is None and rating is not None:
+            rating.delete()
+            changed = True
+        elif value is not None and rating is None:
+            Rating.objects.create(
+                contribution=contribution, definition_id=definition_id, value=value
+            )
+            changed = True
+        elif value is not None and rating is not None and rating.value != value:
+            rating.value = value
+            rating.save(update_fields=["value"])
+            changed = True
+
+    fields = []
+    if not created:
+        for name, value in (
+            ("profiles", profiles),
+            ("point", located.point),
+            ("position_m", located.position_m),
+        ):
+            if not _same(getattr(contribution, name), value):
+                setattr(contribution, name, value)
+                fields.append(name)
+    if comment != contribution.comment:
+        _set_comment(contribution, comment, amenagement.commune_id)
+        fields += ["comment", "comment_status"]
+    if fields:
+        contribution.full_clean(
+            exclude=["user", "version", "moderated_by"], validate_constraints=False
+        )
+        contribution.save(update_fields=[*fields, "updated_at"])
+        changed = True
+    elif changed:
+        contribution.save(update_fields=["updated_at"])
+    return Submission(contribution=contribution, created=created, changed=changed)
+
+
+@transaction.atomic
+def contribution_withdraw(*, user: AbstractBaseUser, amenagement: Amenagement) -> bool:
+    """Withdraw `user`'s opinion of the arrangement's current version: the contribution and its
+    ratings are deleted (its reports too; moderation log rows keep their action, without it).
+    Opinions on earlier versions are part of the before/after record and stay. Returns whether
+    there was one."""
+    amenagement = Amenagement.objects.select_for_update(no_key=True).get(pk=amenagement.pk)
+    deleted, _rows = Contribution.objects.filter(
+        user=user, version__amenagement=amenagement, version__valid_to__isnull=True
+    ).delete()
+    return bool(deleted)
+
+
+def _same(current: Any, new: Any) -> bool:
+    if isinstance(current, Point) or isinstance(new, Point):
+        if current is None or new is None:
+            return current is new
+        return current.equals_exact(new, tolerance=1e-9)
+    return current == new
+
+
+def _set_comment(contribution: Contribution, comment: str, commune_id: int | None) -> None:
+    """A new comment text: published, or held for a moderator when the commune is pre-moderated
+    or moderation had held the previous text back (an edit must not undo a decision)."""
+    previous = contribution.comment_status
+    contribution.comment = comment
+    if not comment:
+        contribution.comment_status = CommentStatus.PUBLISHED
+        return
+    held_back = previous in {CommentStatus.HIDDEN, CommentStatus.REPORTED, CommentStatus.PENDING}
+    if premoderated(commune_id):
+        reason = HELD_BY_PREMODERATION
+    elif held_back:
+        reason = HELD_AFTER_MODERATION
+    else:
+        contribution.comment_status = CommentStatus.PUBLISHED
+        return
+    contribution.comment_status = CommentStatus.PENDING
+    log_record(
+        action=COMMENT_HELD,
+        actor=None,
+        contribution=contribution,
+        payload={"from": previous, "to": CommentStatus.PENDING, "why": reason},
+    )
+
+
+# --- reporting --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_create(
+    *, contribution: Contribution, reporter: AbstractBaseUser, reason: str, details: str = ""
+) -> Report:
+    """`reporter` reports a published comment; logs "comment.reported". When the comment's open
+    reports reach `TACTIQUE_REPORT_HIDE_THRESHOLD`, it is hidden pending review and
+    "comment.auto_hidden" is logged.
+
+    The contribution row is locked, so simultaneous reports count exactly. Raises
+    `ValidationError` if the comment is not published, is the reporter's own, was already
+    reported by them, or the reason is unknown or the details too long.
+    """
+    if reason not in ReportReason.values:
+        raise ValidationError({"reason": ValidationError(ERROR_UNKNOWN_REASON, code="reason")})
+    details = details.strip()
+    if len(details) > REPORT_DETAILS_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "details": ValidationError(
+                    ERROR_DETAILS_TOO_LONG,
+                    code="details_too_long",
+                    params={"max": REPORT_DETAILS_MAX_LENGTH},
+                )
+            }
+        )
+    contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
+    if contribution.user_id == reporter.pk:
+        raise ValidationError(ERROR_OWN_COMMENT, code="own_comment")
+    if not contribution.comment_is_public:
+        raise ValidationError(ERROR_NOT_REPORTABLE, code="not_reportable")
+    if Report.objects.filter(contribution=contribution, reporter=reporter).exists():
+        raise ValidationError(ERROR_ALREADY_REPORTED, code="already_reported")
+    report = Report.objects.create(
+        contribution=contribution, reporter=reporter, reason=reason, details=details
+    )
+    open_reports = Report.objects.filter(
+        contribution=contribution, resolved_at__isnull=True
+    ).count()
+    log_record(
+        action=COMMENT_REPORTED,
+        actor=reporter,
+        contribution=contribution,
+        payload={"reason": reason, "open_reports": open_reports},
+    )
+    threshold = settings.TACTIQUE_REPORT_HIDE_THRESHOLD
+    if open_reports >= threshold:
+        contribution.comment_status = CommentStatus.REPORTED
+        contribution.save(update_fields=["comment_status", "updated_at"])
+        log_record(
+            action=COMMENT_AUTO_HIDDEN,
+            actor=None,
+            contribution=contribution,
+            payload={
+                "from": CommentStatus.PUBLISHED,
+                "to": CommentStatus.REPORTED,
+                "open_reports": open_reports,
+                "threshold": threshold,
+            },
+        )
+    return report
+
+
+# --- moderating -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def comment_moderate(
+    *, contribution: Contribution, by: AbstractBaseUser, decision: str, reason: str = ""
+) -> Contribution:
+    """A moderator hides a comment, or publishes it (approving one awaiting pre-moderation, or
+    restoring one hidden). The reason is public; it is required except to approve a comment
+    awaiting pre-moderation. Open reports are marked reviewed.
+
+    Logs "comment.hidden", "comment.published" (approval) or "comment.restored".
+    Raises `ValidationError` if there is no comment, no reason where one is needed, an unknown
+    decision, or the comment is already in that state.
+    """
+    if decision not in {HIDE, PUBLISH}:
+        raise ValidationError(ERROR_UNKNOWN_DECISION, code="decision")
+    reason = reason.strip()
+    contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
+    if not contribution.comment:
+        raise ValidationError(ERROR_NOTHING_TO_MODERATE, code="no_comment")
+    before = contribution.comment_status
+    if decision == HIDE:
+        target, action = CommentStatus.HIDDEN, COMMENT_HIDDEN
+    elif before == CommentStatus.PENDING:
+        target, action = CommentStatus.PUBLISHED, COMMENT_PUBLISHED
+    else:
+        target, action = CommentStatus.PUBLISHED, COMMENT_RESTORED
+    open_reports = Report.objects.filter(contribution=contribution, resolved_at__isnull=True)
+    if before == target and not (target == CommentStatus.PUBLISHED and open_reports.exists()):
+        raise ValidationError(ERROR_ALREADY_IN_STATE, code="same_state")
+    if not reason and action != COMMENT_PUBLISHED:
+        raise ValidationError({"reason": ValidationError(ERROR_REASON_REQUIRED, code="reason")})
+    now = timezone.now()
+    resolved = open_reports.update(resolved_at=now)
+    contribution.comment_status = target
+    contribution.moderation_reason = reason
+    contribution.moderated_at = now
+    contribution.moderated_by = by
+    contribution.save(
+        update_fields=[
+            "comment_status",
+            "moderation_reason",
+            "moderated_at",
+            "moderated_by",
+            "updated_at",
+        ]
+    )
+    log_record(
+        action=action,
+        actor=by,
+        contribution=contribution,
+        payload={"from": before, "to": target, "reason": reason, "reports_reviewed": resolved},
+    )
+    return contribution
+
+
+@transaction.atomic
+def premoderation_set(
+    *, commune: Commune, enabled: bool, by: AbstractBaseUser | None
+) -> CommuneModeration:
+    """Switch pre-moderation on or off for a commune; logs "premoderation.enabled/disabled"
+    when it changes. Comments already published stay published."""
+    setting, _created = CommuneModeration.objects.select_for_update().get_or_create(commune=commune)
+    if setting.premoderation != enabled:
+        setting.premoderation = enabled
+        setting.save(update_fields=["premoderation", "updated_at"])
+        log_record(
+            action=PREMODERATION_ON if enabled else PREMODERATION_OFF,
+            actor=by,
+            commune=commune,
+            payload={"commune": commune.name},
+        )
+    return setting

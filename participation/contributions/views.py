@@ -1,0 +1,509 @@
+"""Residents' opinions: the contribution form (on the arrangement page, in the map's side panel,
+and on a page of its own without JavaScript), snapping a spot, reading comments, reporting, the
+moderators' queue, and the data behind the map coloured by an indicator.
+
+Views stay thin: selectors read, services write, `permissions` decide from a `Contributor` built
+in one query. Every htmx request has a plain-form fallback; rate limits answer with a clear
+message in the form (HTTP 429 without htmx, which does not swap error responses).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.contrib.gis.geos import Point
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from amenagements.models import Amenagement, AmenagementVersion
+from amenagements.selectors import amenagement_locate
+from indicators.models import IndicatorDefinition
+from participation.contributions import permissions, ratelimits, selectors, services
+from participation.contributions.forms import ContributionForm, ModerationForm, ReportForm
+from participation.contributions.selectors import Contributor, ItemsPage, VersionResult
+from participation.models import Contribution
+
+if TYPE_CHECKING:
+    from django.forms import Form
+
+PANEL = "panel"  # the map's side panel: the current version's results only
+PAGE = "page"  # the arrangement page: every version's results, comments and spots
+ALONE = "alone"  # the form's own page (without JavaScript): no map to pin a spot on
+PIN_MAPS = {PANEL: "map", PAGE: "history-map", ALONE: ""}
+
+
+@dataclass
+class Opinions:
+    """Everything the opinion regions of a page need, computed by the view."""
+
+    amenagement: Amenagement
+    version: AmenagementVersion
+    contributor: Contributor
+    display: str
+    results: list[VersionResult]
+    can_contribute: bool
+    form: ContributionForm | None = None
+    own: Contribution | None = None
+    items: ItemsPage | None = None
+    flash: str = ""
+    pin_map: str = "map"
+
+    @property
+    def current(self) -> VersionResult:
+        return self.results[0]
+
+    @property
+    def previous(self) -> VersionResult | None:
+        """The version before the current one, when it was rated: to compare before/after."""
+        earlier = [r for r in self.results[1:] if r.has_ratings]
+        return earlier[0] if earlier else None
+
+    @property
+    def login_url(self) -> str:
+        return reverse("account_login") + "?next=" + self.amenagement.get_absolute_url()
+
+
+def _versions(amenagement: Amenagement, display: str) -> list[AmenagementVersion]:
+    if display == PANEL:  # only the current and the previous versions are shown
+        return list(AmenagementVersion.objects.filter(amenagement=amenagement))
+    return list(amenagement.versions.all())  # prefetched by the arrangement page
+
+
+def build_opinions(
+    request: HttpRequest,
+    amenagement: Amenagement,
+    *,
+    display: str = PAGE,
+    contributor: Contributor | None = None,
+    form: ContributionForm | None = None,
+    items_page: object = None,
+    with_items: bool = True,
+) -> Opinions:
+    contributor = contributor or selectors.contributor_for(request.user)
+    versions = _versions(amenagement, display)
+    version = next(v for v in versions if v.valid_to is None)
+    definitions = selectors.perception_definitions(amenagement)
+    results = selectors.opinion_results(
+        amenagement=amenagement, definitions=definitions, versions=versions
+    )
+    can = permissions.can_contribute(contributor, amenagement)
+    own = None
+    if can and contributor.user_id is not None:
+        own = selectors.own_contribution(user_id=contributor.user_id, version=version)
+        if form is None:
+            form = ContributionForm(
+                definitions=definitions,
+                initial=ContributionForm.initial_for(own, version.number),
+                auto_id=f"c-{amenagement.slug}-%s",
+            )
+    items = None
+    if display == PAGE and with_items:
+        items = selectors.opinion_items(
+            amenagement=amenagement, viewer=contributor, page=items_page or 1
+        )
+        _allow_reports(items, contributor)
+    return Opinions(
+        amenagement=amenagement,
+        version=version,
+        contributor=contributor,
+        display=display,
+        results=results,
+        can_contribute=can,
+        form=form,
+        own=own,
+        items=items,
+        pin_map=PIN_MAPS[display],
+    )
+
+
+def _allow_reports(items: ItemsPage, contributor: Contributor) -> None:
+    """Give each item its report form, where the viewer may report it (not twice)."""
+    for item in items.items:
+        item.can_report = permissions.can_report(contributor, item) and not (
+            item.reported_by_viewer
+        )
+        item.report_form = ReportForm(prefix=f"report-{item.pk}") if item.can_report else None
+
+
+def opinions_context(request: HttpRequest, amenagement: Amenagement, *, compact: bool = False):
+    """The `opinions` the arrangement page (or, `compact`, the map's side panel) includes."""
+    display = PANEL if compact else PAGE
+    return {
+        "opinions": build_opinions(
+            request, amenagement, display=display, items_page=request.GET.get("avis")
+        )
+    }
+
+
+def _amenagement(slug: str) -> Amenagement:
+    try:
+        return Amenagement.objects.select_related("commune").get(slug=slug)
+    except Amenagement.DoesNotExist:
+        raise Http404(_("No arrangement with this address.")) from None
+
+
+def _deny(request: HttpRequest, reason: str) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    raise PermissionDenied(reason)
+
+
+def _reasons() -> dict[str, str]:
+    return {
+        "resident": _("Confirm your email address to give your opinion: follow the link we sent."),
+        "removed": _("This arrangement has been removed: it no longer takes opinions."),
+        "moderator": _("Only moderators can do this."),
+    }
+
+
+# --- contributing -----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def contribute_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """Give or edit one's opinion of an arrangement's current version.
+
+    GET: a page with the form alone (the fallback without JavaScript; htmx gets the form).
+    POST: with htmx, the form comes back in place (with its errors, or a confirmation and the
+    refreshed results); without it, a success goes back to the arrangement page and errors
+    show on the form page. Everything typed is kept.
+    """
+    amenagement = _amenagement(slug)
+    contributor = selectors.contributor_for(request.user)
+    if not contributor.is_authenticated:
+        return redirect_to_login(amenagement.get_absolute_url() + "#avis")
+    if not permissions.can_contribute(contributor, amenagement):
+        reason = "resident" if not contributor.is_resident else "removed"
+        return _deny(request, _reasons()[reason])
+    display = request.POST.get("display") or request.GET.get("display")
+    display = display if display in PIN_MAPS else ALONE
+    if request.method == "GET":
+        opinions = build_opinions(
+            request, amenagement, display=display, contributor=contributor, with_items=False
+        )
+        return _render_contribute(request, opinions)
+
+    status = 200
+    definitions = selectors.perception_definitions(amenagement)
+    form = ContributionForm(
+        request.POST, definitions=definitions, auto_id=f"c-{amenagement.slug}-%s"
+    )
+    flash = ""
+    if ratelimits.limit_exceeded(request, "contribution"):
+        form.is_valid()  # keep what was typed, cleaned, and show the limit on top
+        form.add_error(None, str(ratelimits.ERROR_RATE_LIMITED))
+        status = 429
+    elif request.POST.get("action") == "withdraw":
+        services.contribution_withdraw(user=request.user, amenagement=amenagement)
+        flash = _("Your opinion has been withdrawn.")
+        if not request.htmx:
+            messages.success(request, flash)
+            return redirect(amenagement.get_absolute_url() + "#avis")
+        form = None
+    elif form.is_valid():
+        try:
+            submission = services.contribution_submit(
+                user=request.user,
+                amenagement=amenagement,
+                data=form.to_input(),
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+            if getattr(error, "code", None) == "version_changed":
+                form = _rebased(form, request, definitions, amenagement)
+        else:
+            flash = _success_message(submission)
+            if not request.htmx:
+                messages.success(request, flash)
+                return redirect(amenagement.get_absolute_url() + "#avis")
+            form = None  # rebuilt from the saved contribution
+    opinions = build_opinions(
+        request, amenagement, display=display, contributor=contributor, form=form, with_items=False
+    )
+    opinions.flash = flash
+    return _render_contribute(request, opinions, status=200 if request.htmx else status)
+
+
+def _rebased(
+    form: ContributionForm,
+    request: HttpRequest,
+    definitions: list[IndicatorDefinition],
+    amenagement: Amenagement,
+) -> ContributionForm:
+    """The same answers on a form for the version now in force (the error stays on it)."""
+    data = request.POST.copy()
+    data["version"] = str(selectors.current_version(amenagement).number)
+    rebased = ContributionForm(data, definitions=definitions, auto_id=form.auto_id)
+    rebased.is_valid()
+    for error in form.non_field_errors().as_data():
+        rebased.add_error(None, error)
+    return rebased
+
+
+def _success_message(submission: services.Submission) -> str:
+    contribution = submission.contribution
+    if not submission.changed:
+        text = _("Your opinion was already recorded as it is: nothing changed.")
+    elif submission.created:
+        text = _("Thank you! Your opinion has been recorded.")
+    else:
+        text = _("Your opinion has been updated.")
+    if contribution.comment and contribution.comment_status == contribution.CommentStatus.PENDING:
+        text += " " + _("Your comment will be published once a moderator has read it.")
+    return text
+
+
+def _render_contribute(request: HttpRequest, opinions: Opinions, *, status: int = 200):
+    context = {"amenagement": opinions.amenagement, "opinions": opinions}
+    if request.htmx:
+        return render(request, "participation/_contribute_response.html", context, status=status)
+    return render(request, "participation/contribute.html", context, status=status)
+
+
+@require_GET
+def locate_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """Snap a clicked spot onto the arrangement: where it lands, how far along the line, or why
+    it is refused (JSON for the map script)."""
+    amenagement = _amenagement(slug)
+    if ratelimits.limit_exceeded(request, "locate"):
+        return JsonResponse(
+            {"ok": False, "message": str(ratelimits.ERROR_RATE_LIMITED)}, status=429
+        )
+    try:
+        lon = float(request.GET["lon"])
+        lat = float(request.GET["lat"])
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise ValueError
+    except (KeyError, ValueError):
+        return JsonResponse(
+            {"ok": False, "message": _("Give a longitude and a latitude in degrees.")},
+            status=400,
+        )
+    location = amenagement_locate(amenagement=amenagement, point=Point(lon, lat, srid=4326))
+    limit = settings.TACTIQUE_PIN_MAX_DISTANCE_M
+    if location.distance_m > limit:
+        return JsonResponse(
+            {
+                "ok": False,
+                "distance_m": round(location.distance_m, 1),
+                "message": str(services.ERROR_PIN_TOO_FAR)
+                % {"distance": round(location.distance_m), "max": round(limit)},
+            }
+        )
+    return JsonResponse(
+        {
+            "ok": True,
+            "lon": round(location.point.x, 7),
+            "lat": round(location.point.y, 7),
+            "position_m": None if location.position_m is None else round(location.position_m),
+            "distance_m": round(location.distance_m, 1),
+            "message": spot_sentence(location.position_m),
+        }
+    )
+
+
+def spot_sentence(position_m: float | None) -> str:
+    if position_m is None:
+        return _("Spot placed on the arrangement.")
+    return _("Spot placed %(m)s m from the start of the arrangement.") % {"m": round(position_m)}
+
+
+@require_GET
+def items_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """A page of comments and spots: htmx gets the region; without it, the arrangement page."""
+    if not request.htmx:
+        page = request.GET.get("page", "1")
+        return redirect(
+            reverse("amenagements:detail", kwargs={"slug": slug}) + f"?avis={page}#avis-items"
+        )
+    amenagement = _amenagement(slug)
+    contributor = selectors.contributor_for(request.user)
+    items = selectors.opinion_items(
+        amenagement=amenagement, viewer=contributor, page=request.GET.get("page", 1)
+    )
+    _allow_reports(items, contributor)
+    return render(
+        request,
+        "participation/_opinion_items.html",
+        {"amenagement": amenagement, "items": items},
+    )
+
+
+# --- reporting --------------------------------------------------------------------------------
+
+
+def _contribution(pk: int) -> Contribution:
+    return get_object_or_404(
+        Contribution.objects.select_related("version__amenagement", "user__profile"), pk=pk
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def report_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Report a comment to the moderators. The form sits under each comment (a `<details>`);
+    this page shows it alone when it has errors without JavaScript."""
+    contribution = _contribution(pk)
+    amenagement = contribution.version.amenagement
+    contributor = selectors.contributor_for(request.user)
+    if not contributor.is_authenticated:
+        return redirect_to_login(amenagement.get_absolute_url() + f"#avis-{pk}")
+    if not contributor.is_resident:
+        raise PermissionDenied(_reasons()["resident"])
+    number = _item_number(request)
+    form = ReportForm(request.POST or None, prefix=f"report-{pk}")
+    status = 200
+    done = ""
+    if request.method == "POST":
+        if ratelimits.limit_exceeded(request, "report"):
+            form.is_valid()
+            form.add_error(None, str(ratelimits.ERROR_RATE_LIMITED))
+            status = 429
+        elif form.is_valid():
+            try:
+                services.report_create(
+                    contribution=contribution,
+                    reporter=request.user,
+                    reason=form.cleaned_data["reason"],
+                    details=form.cleaned_data["details"],
+                )
+            except ValidationError as error:
+                if getattr(error, "code", "") in {"already_reported", "not_reportable"}:
+                    done = " ".join(error.messages)
+                else:
+                    _add_errors(form, error)
+            else:
+                done = _("Thank you: the moderators will review this comment.")
+            if done and not request.htmx:
+                messages.success(request, done)
+                return redirect(amenagement.get_absolute_url() + f"#avis-{pk}")
+    if request.htmx and request.method == "POST":
+        contribution = selectors.opinion_item(pk=pk, viewer=contributor)
+        contribution.can_report = not done and permissions.can_report(contributor, contribution)
+        context = {
+            "c": contribution,
+            "number": number,
+            "report_form": form,
+            "report_done": done,
+            "amenagement": amenagement,
+        }
+        return render(request, "participation/_opinion_item.html", context)
+    context = {
+        "c": contribution,
+        "amenagement": amenagement,
+        "report_form": form,
+        "can_report": permissions.can_report(contributor, contribution),
+    }
+    return render(request, "participation/report.html", context, status=status)
+
+
+def _item_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.POST.get("n", "1")))
+    except ValueError:
+        return 1
+
+
+def _add_errors(form: Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- moderating -------------------------------------------------------------------------------
+
+
+@require_GET
+def moderation_queue_view(request: HttpRequest) -> HttpResponse:
+    """Moderators: the comments to review (or those hidden), oldest first, and the latest acts."""
+    contributor = selectors.contributor_for(request.user)
+    if not permissions.can_moderate(contributor):
+        return _deny(request, _reasons()["moderator"])
+    state = request.GET.get("etat")
+    state = selectors.QueueState.HIDDEN if state == "masques" else selectors.QueueState.TODO
+    page = Paginator(selectors.moderation_queue(state=state), selectors.QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    selectors.with_open_reports(list(page.object_list))
+    return render(
+        request,
+        "participation/moderation_queue.html",
+        {
+            "page": page,
+            "state": state,
+            "log": selectors.moderation_log(),
+            "form": ModerationForm(),
+            "threshold": settings.TACTIQUE_REPORT_HIDE_THRESHOLD,
+        },
+    )
+
+
+@require_POST
+def moderate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A moderator hides or publishes a comment, with a public reason."""
+    contributor = selectors.contributor_for(request.user)
+    if not permissions.can_moderate(contributor):
+        return _deny(request, _reasons()["moderator"])
+    contribution = _contribution(pk)
+    form = ModerationForm(request.POST)
+    back = reverse("contributions:moderation") + (
+        "?etat=masques" if request.POST.get("from") == "masques" else ""
+    )
+    if not form.is_valid():
+        messages.error(request, _("Unknown moderation decision."))
+        return redirect(back)
+    try:
+        services.comment_moderate(
+            contribution=contribution,
+            by=request.user,
+            decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back + f"#moderation-{pk}")
+    if form.cleaned_data["decision"] == services.HIDE:
+        messages.success(request, _("The comment is hidden; the reason is shown in its place."))
+    else:
+        messages.success(request, _("The comment is published."))
+    return redirect(back)
+
+
+# --- the map coloured by an indicator ---------------------------------------------------------
+
+
+@require_GET
+def colour_view(request: HttpRequest) -> HttpResponse:
+    """Without `indicateur`: the perception indicators the map can be coloured by. With
+    `indicateur=<id>`: each arrangement's mean rating on it (current versions)."""
+    value = request.GET.get("indicateur", "")
+    if not value:
+        indicators = [
+            {"id": d.pk, "name": d.name, "panel": d.panel.name, "question": d.question}
+            for d in selectors.colour_indicators()
+        ]
+        return JsonResponse({"indicators": indicators})
+    if not value.isdigit():
+        return JsonResponse({"error": _("Unknown indicator.")}, status=400)
+    definition = IndicatorDefinition.objects.filter(
+        pk=int(value), kind=IndicatorDefinition.Kind.PERCEPTION
+    ).first()
+    if definition is None:
+        return JsonResponse({"error": _("Unknown indicator.")}, status=404)
+    return JsonResponse(
+        {
+            "indicator": {"id": definition.pk, "name": definition.name},
+            "arrangements": selectors.colour_values(definition_id=definition.pk),
+        }
+    )

@@ -1,0 +1,91 @@
+"""Template helpers of residents' opinions: names, profiles, spots and moderation log lines."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from participation.contributions import services
+from participation.models import Contribution, ContributorProfile, ModerationLogEntry
+
+register = template.Library()
+
+
+@register.filter
+def contributor_name(contribution: Contribution) -> str:
+    """The contributor's pseudonym; a neutral name once the account is deleted."""
+    if contribution.user_id is None:
+        return _("Former participant")
+    profile = getattr(contribution.user, "profile", None)
+    if profile is None:
+        return _("Participant %(number)s") % {"number": contribution.user_id}
+    return profile.pseudonym
+
+
+@register.filter
+def can_moderate(user) -> bool:
+    """Whether `user` may open the moderation queue (one query; for the profile page)."""
+    from participation.contributions import permissions, selectors
+
+    return permissions.can_moderate(selectors.contributor_for(user))
+
+
+@register.filter
+def profile_labels(values: list[str]) -> str:
+    labels = dict(ContributorProfile.choices)
+    return ", ".join(str(labels.get(v, v)) for v in values)
+
+
+@register.filter
+def spot_text(contribution: Contribution) -> str:
+    if contribution.point is None:
+        return ""
+    if contribution.position_m is None:
+        return _("Spot pinned on the arrangement")
+    return _("Spot pinned %(m)s m from the start of the arrangement") % {
+        "m": round(contribution.position_m)
+    }
+
+
+def _actor(entry: ModerationLogEntry) -> str:
+    if entry.actor_id is None:
+        return _("Tactique") if entry.action in AUTOMATIC else _("a former participant")
+    profile = getattr(entry.actor, "profile", None)
+    return (
+        profile.pseudonym if profile else _("participant %(number)s") % {"number": entry.actor_id}
+    )
+
+
+AUTOMATIC = {services.COMMENT_HELD, services.COMMENT_AUTO_HIDDEN}
+
+
+@register.simple_tag
+def moderation_sentence(entry: ModerationLogEntry) -> str:
+    """One moderation act as a sentence, for the moderators' page."""
+    p = entry.payload or {}
+    actor = _actor(entry)
+    reason = p.get("reason", "")
+    n = p.get("open_reports", 0)
+    texts = {
+        services.COMMENT_HELD: _("A comment was held for moderation before publication."),
+        services.COMMENT_REPORTED: ngettext(
+            "%(actor)s reported a comment (%(n)s open report).",
+            "%(actor)s reported a comment (%(n)s open reports).",
+            n,
+        )
+        % {"actor": actor, "n": n},
+        services.COMMENT_AUTO_HIDDEN: _("A comment was hidden pending review after %(n)s reports.")
+        % {"n": n},
+        services.COMMENT_HIDDEN: _("%(actor)s hid a comment: %(reason)s")
+        % {"actor": actor, "reason": reason},
+        services.COMMENT_PUBLISHED: _("%(actor)s approved a comment for publication.")
+        % {"actor": actor},
+        services.COMMENT_RESTORED: _("%(actor)s restored a comment: %(reason)s")
+        % {"actor": actor, "reason": reason},
+        services.PREMODERATION_ON: _("%(actor)s switched pre-moderation on for %(commune)s.")
+        % {"actor": actor, "commune": p.get("commune", "")},
+        services.PREMODERATION_OFF: _("%(actor)s switched pre-moderation off for %(commune)s.")
+        % {"actor": actor, "commune": p.get("commune", "")},
+    }
+    return texts.get(entry.action, entry.action)
