@@ -7,6 +7,9 @@ not do something gets a 403 page saying why. Every htmx request has a plain-form
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -488,50 +491,61 @@ def adopt_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect(adopted.get_absolute_url())
 
 
-@require_POST
-def close_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def _reasoned_decision(
+    request: HttpRequest,
+    slug: str,
+    pk: int,
+    *,
+    allowed: Callable[..., bool],
+    decide: Callable[..., Any],
+    done: str,
+    form_name: str,
+) -> HttpResponse:
+    """A facilitator's decision that needs a public reason (close a proposal, retire an
+    indicator): on error the proposal page comes back with the form and what was typed."""
     panel = _panel(slug)
     definition = _proposal(panel, pk)
     viewer = selectors.viewer_for(request.user, panel)
-    if not permissions.can_decide_proposal(viewer, definition):
+    if not allowed(viewer, definition):
         return _deny(request, _reasons()["facilitator"])
-    form = ReasonForm(request.POST, auto_id="close_%s")
+    form = ReasonForm(request.POST, auto_id=f"{form_name}_%s")
     if form.is_valid():
         try:
-            indicator_services.definition_close(
-                definition=definition, by=request.user, reason=form.cleaned_data["reason"]
-            )
+            decide(definition=definition, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("The proposal is closed."))
+            messages.success(request, done)
             return redirect(definition.get_absolute_url())
     context = _proposal_context(request, panel, definition, viewer)
-    context["close_form"] = form
+    context[f"{form_name}_form"] = form
     return render(request, "participation/proposal_detail.html", context)
+
+
+@require_POST
+def close_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _reasoned_decision(
+        request,
+        slug,
+        pk,
+        allowed=permissions.can_decide_proposal,
+        decide=indicator_services.definition_close,
+        done=_("The proposal is closed."),
+        form_name="close",
+    )
 
 
 @require_POST
 def retire_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    panel = _panel(slug)
-    definition = _proposal(panel, pk)
-    viewer = selectors.viewer_for(request.user, panel)
-    if not permissions.can_retire(viewer, definition):
-        return _deny(request, _reasons()["facilitator"])
-    form = ReasonForm(request.POST, auto_id="retire_%s")
-    if form.is_valid():
-        try:
-            indicator_services.definition_retire(
-                definition=definition, by=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("The indicator is retired."))
-            return redirect(definition.get_absolute_url())
-    context = _proposal_context(request, panel, definition, viewer)
-    context["retire_form"] = form
-    return render(request, "participation/proposal_detail.html", context)
+    return _reasoned_decision(
+        request,
+        slug,
+        pk,
+        allowed=permissions.can_retire,
+        decide=indicator_services.definition_retire,
+        done=_("The indicator is retired."),
+        form_name="retire",
+    )
 
 
 # --- profile ----------------------------------------------------------------------------------
