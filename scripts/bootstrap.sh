@@ -15,7 +15,9 @@ export DJANGO_DEBUG="${DJANGO_DEBUG:-1}"
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 die() { printf '\033[1;31mErreur :\033[0m %s\n' "$*" >&2; exit 1; }
 
-packages=(postgresql postgis gdal-bin gettext python3-venv)
+# postgresql-postgis pulls the PostGIS extension built for Debian's PostgreSQL (the `postgis`
+# package alone only recommends it); gdal-bin brings GDAL, GEOS and PROJ for GeoDjango.
+packages=(postgresql postgresql-postgis gdal-bin gettext python3-venv)
 [ "$purpose" = test ] && packages+=(chromium fonts-dejavu-core)
 
 missing=()
@@ -27,7 +29,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     say "Installation des paquets Debian manquants : ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # With recommends: a fresh machine gets what Chromium and PostGIS expect (fonts, scripts).
+    apt-get install -y -qq "${missing[@]}" >/dev/null
   else
     printf 'Paquets système manquants. Installez-les puis relancez :\n  sudo apt-get install %s\n' "${missing[*]}" >&2
     [ -n "${DATABASE_URL:-}" ] || die "sans ces paquets ni DATABASE_URL (une base PostGIS existante), impossible de continuer."
