@@ -19,6 +19,8 @@ from amenagements import selectors, services
 from amenagements.forms import AdaptationForm
 from amenagements.models import Amenagement
 from amenagements.permissions import can_record_adaptation
+from indicators import selectors as indicator_selectors
+from indicators.permissions import can_run_evaluation
 from indicators.usage import selectors as usage_selectors
 from indicators.usage.permissions import can_record_manual_count
 from participation.contributions.views import opinions_context
@@ -130,6 +132,8 @@ def detail_view(request: HttpRequest, slug: str) -> HttpResponse:
             "map": _map_settings(),
             "usage": usage_selectors.arrangement_usage(amenagement=amenagement),
             "can_record_manual_count": can_record_manual_count(request.user),
+            "evaluation": indicator_selectors.latest_evaluation(amenagement=amenagement),
+            "can_run_evaluation": can_run_evaluation(request.user),
             **opinions_context(request, amenagement),
         },
     )

@@ -3,6 +3,7 @@ from django.urls import path
 from indicators import views
 
 app_name = "indicators"
+# The staff button that runs an evaluation posts under the arrangement's address.
 # Only the catalogue lives under /indicateurs/; an indicator's versions live under the panel
 # that adopted them (its code is unique within that panel).
 urlpatterns = [
@@ -17,4 +18,5 @@ urlpatterns = [
         views.lineage_view,
         name="version",
     ),
+    path("amenagements/<slug:slug>/evaluer/", views.evaluation_run_view, name="evaluation_run"),
 ]

@@ -137,8 +137,9 @@ def test_the_arrangement_page_query_count_does_not_grow_with_the_data(
     import_text(daily_csv("C1", dt.date(2020, 5, 1), [100 + i for i in range(days)]))
     import_text(daily_csv("C2", dt.date(2020, 5, 1), [50] * days))
     # The arrangement, its versions and adaptations (3); the usage section: links, span,
-    # series, outages and manual counts (5); residents' opinions: questions, ratings, comments (3).
-    with django_assert_num_queries(11):
+    # series, outages and manual counts (5); residents' opinions: questions, ratings, comments (3);
+    # the evaluation section (issue 6): the latest run (1; none here, so nothing to prefetch).
+    with django_assert_num_queries(12):
         response = client.get(amenagement.get_absolute_url())
     assert response.status_code == 200
     assert len(chart_data(response.content.decode())["series"]) == 2

@@ -1,0 +1,18 @@
+"""Who may run evaluations. Pure predicates: views compute them, templates get booleans."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+def can_run_evaluation(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Urban services staff holding the "add evaluation run" permission (superusers included)."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.has_perm("indicators.add_evaluationrun")
+    )
