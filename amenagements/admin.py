@@ -13,7 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
 from amenagements import services
-from amenagements.models import Adaptation, Amenagement, AmenagementVersion, Commune
+from amenagements.models import (
+    Adaptation,
+    Amenagement,
+    AmenagementVersion,
+    Commune,
+    PlannedAdaptation,
+)
 
 
 @admin.register(Commune)
@@ -46,12 +52,27 @@ class AdaptationInline(admin.TabularInline):
         return False
 
 
+class PlannedAdaptationInline(admin.TabularInline):
+    """Read-only: adaptations are planned by accepting a proposal, carried out or cancelled
+    from the arrangement's page, each with its public trace."""
+
+    model = PlannedAdaptation
+    fields = ["created_at", "kind", "description", "planned_for", "status", "adaptation"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["-created_at", "-pk"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Amenagement)
 class AmenagementAdmin(LeafletGeoAdmin):
     list_display = ["name", "kind", "status", "commune", "opened_on", "decision_deadline"]
     list_filter = ["status", "kind", "commune", "external_source"]
     search_fields = ["name", "slug", "external_id"]
-    inlines = [VersionInline, AdaptationInline]
+    inlines = [VersionInline, PlannedAdaptationInline, AdaptationInline]
     readonly_fields = ["adapt_link", "external_source", "external_id", "source_properties"]
 
     @admin.display(description=_("Adaptations"))

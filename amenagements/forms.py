@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from leaflet.forms.fields import GeometryField
 
-from amenagements.models import Adaptation, Amenagement
+from amenagements.models import Adaptation, Amenagement, PlannedAdaptation
 
 ERROR_DATE_IN_FUTURE = _("The date cannot be in the future.")
 
 
 class AdaptationForm(forms.Form):
+    field_order = ["carries_out", "date", "kind", "description", "status", "geom"]
+
     date = forms.DateField(
         label=_("Date"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -44,8 +50,48 @@ class AdaptationForm(forms.Form):
         ),
     )
 
+    carries_out = forms.ModelChoiceField(
+        label=_("Carries out a planned adaptation"),
+        queryset=PlannedAdaptation.objects.none(),
+        required=False,
+        empty_label=_("No: an adaptation that was not planned"),
+        help_text=_("The planned adaptation this one carries out; it is then marked done."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        planned: Sequence[PlannedAdaptation] = (),
+        carries_out: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`planned`: the arrangement's planned adaptations (others are ignored), offered as
+        what this adaptation carries out; `carries_out`, the id of the one to preselect and
+        prefill the form from (a link from the planned adaptation)."""
+        super().__init__(*args, **kwargs)
+        open_ones = [p for p in planned if p.is_planned]
+        field = self.fields["carries_out"]
+        field.queryset = PlannedAdaptation.objects.filter(pk__in=[p.pk for p in open_ones])
+        field.label_from_instance = _planned_label
+        if not open_ones:
+            field.widget = forms.HiddenInput()
+        chosen = next((p for p in open_ones if str(p.pk) == carries_out), None)
+        if chosen is not None and not self.is_bound:
+            self.initial.update(
+                carries_out=chosen.pk, kind=chosen.kind, description=chosen.description
+            )
+
     def clean_date(self) -> dt.date:
         date = self.cleaned_data["date"]
         if date > timezone.localdate():
             raise forms.ValidationError(ERROR_DATE_IN_FUTURE, code="future")
         return date
+
+
+def _planned_label(planned: PlannedAdaptation) -> str:
+    when = (
+        _("planned for %(date)s") % {"date": date_format(planned.planned_for, "DATE_FORMAT")}
+        if planned.planned_for
+        else _("no date set")
+    )
+    return f"{planned.get_kind_display()} ({when}) — {Truncator(planned.description).chars(80)}"

@@ -5,8 +5,11 @@ Rules the database holds, whatever code writes:
 - a version's validity range is ordered, and the versions of one arrangement never overlap,
   so at most one of them is open (`valid_to` NULL) at a time.
 Writes go through `amenagements.services`, which record the adaptation event in the same
-transaction as the change it describes. That an adaptation's version belongs to the same
-arrangement and opened on the adaptation's date is a rule of those services, not a constraint.
+transaction as the change it describes. A *planned* adaptation (`PlannedAdaptation`, e.g. decided
+on an evaluation's proposal) changes nothing on the ground: it waits until an adaptation that
+carries it out is recorded, or is cancelled with a public reason. That an adaptation's version
+belongs to the same arrangement and opened on the adaptation's date is a rule of those services,
+not a constraint.
 """
 
 from django.conf import settings
@@ -239,3 +242,71 @@ class Adaptation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amenagement} — {self.get_kind_display()} ({self.date:%Y-%m-%d})"
+
+
+class PlannedAdaptation(models.Model):
+    """An adaptation the services have decided on but not carried out yet.
+
+    planned ──an adaptation recorded as carrying it out──▶ done (`adaptation` set);
+    planned ──cancelled, with a public reason──▶ cancelled.
+    It never changes the arrangement itself: the evaluation, the usage chart and the timeline of
+    what happened read `Adaptation` rows only. `geom` locates what is planned when only part of
+    the line is concerned (e.g. the hot-spot segments named by a proposal).
+    """
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        DONE = "done", _("Carried out")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    amenagement = models.ForeignKey(
+        Amenagement, on_delete=models.CASCADE, related_name="planned_adaptations"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Adaptation.Kind.choices)
+    description = models.TextField(_("description"))
+    planned_for = models.DateField(_("planned for"), null=True, blank=True)
+    geom = models.MultiLineStringField(_("part concerned"), srid=4326, null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
+    )
+    adaptation = models.OneToOneField(
+        Adaptation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="carries_out",
+        verbose_name=_("adaptation that carried it out"),
+    )
+    cancel_reason = models.TextField(_("reason for cancelling (public)"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["amenagement", "created_at", "pk"]
+        verbose_name = _("planned adaptation")
+        verbose_name_plural = _("planned adaptations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["planned", "done", "cancelled"]),
+                name="planned_known_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="done", adaptation__isnull=False)
+                | Q(~Q(status="done"), adaptation__isnull=True),
+                name="planned_done_iff_adaptation",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancel_reason=""),
+                name="planned_cancel_explained",
+            ),
+            models.CheckConstraint(condition=~Q(description=""), name="planned_has_description"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amenagement} — {self.get_kind_display()} ({self.get_status_display()})"
+
+    @property
+    def is_planned(self) -> bool:
+        return self.status == self.Status.PLANNED

@@ -17,7 +17,13 @@ from django.contrib.gis.geos import GEOSGeometry, Point, Polygon
 from django.db import connection
 from django.db.models import Count, Prefetch, QuerySet
 
-from amenagements.models import Adaptation, Amenagement, AmenagementVersion, Commune
+from amenagements.models import (
+    Adaptation,
+    Amenagement,
+    AmenagementVersion,
+    Commune,
+    PlannedAdaptation,
+)
 
 
 @dataclass(frozen=True)
@@ -174,14 +180,25 @@ def with_measures(qs: QuerySet[Amenagement]) -> QuerySet[Amenagement]:
 
 
 def amenagement_detail(*, slug: str) -> Amenagement:
-    """The arrangement with its commune, measures, versions and adaptations (3 queries)."""
+    """The arrangement with its commune, measures, versions, adaptations (with the planned
+    adaptation each carried out and its proposal) and the adaptations still planned or
+    cancelled (with the proposal they come from). 4 queries."""
     return (
         with_measures(Amenagement.objects.select_related("commune"))
         .prefetch_related(
             Prefetch("versions", queryset=AmenagementVersion.objects.order_by("-number")),
             Prefetch(
                 "adaptations",
-                queryset=Adaptation.objects.select_related("version").order_by("-date", "-pk"),
+                queryset=Adaptation.objects.select_related(
+                    "version", "carries_out__proposal__run"
+                ).order_by("-date", "-pk"),
+            ),
+            Prefetch(
+                "planned_adaptations",
+                queryset=PlannedAdaptation.objects.exclude(status=PlannedAdaptation.Status.DONE)
+                .select_related("proposal__run")
+                .order_by("-created_at", "-pk"),
+                to_attr="pending_or_cancelled",
             ),
         )
         .get(slug=slug)

@@ -6,7 +6,9 @@ Rules:
   history reads in order and versions never overlap;
 - a new geometry closes the open version on the adaptation's date and opens the next one;
 - "made permanent" and "removed" adaptations set the matching status; a status may also be set
-  explicitly with any adaptation.
+  explicitly with any adaptation;
+- a planned adaptation (decided, not yet done) changes nothing until an adaptation recorded as
+  carrying it out marks it done; it may instead be cancelled with a public reason.
 Geometries are checked (type, validity, SRID 4326) before anything is written, and the
 database constraints hold the same rules for any other writer.
 """
@@ -29,6 +31,7 @@ from amenagements.models import (
     Amenagement,
     AmenagementVersion,
     Commune,
+    PlannedAdaptation,
 )
 
 if TYPE_CHECKING:
@@ -42,6 +45,10 @@ ERROR_DATE_BEFORE_LAST_EVENT = _(
 )
 ERROR_ALREADY_REMOVED = _("This arrangement has been removed; it can no longer be adapted.")
 ERROR_NOTHING_CHANGES = _("This adaptation changes neither the geometry nor the status.")
+ERROR_PLANNED_NOT_OPEN = _("This planned adaptation is no longer planned (it is “%(status)s”).")
+ERROR_PLANNED_OTHER_ARRANGEMENT = _("This planned adaptation concerns another arrangement.")
+ERROR_PLANNED_DESCRIPTION = _("Describe the planned adaptation.")
+ERROR_CANCEL_REASON = _("Give the reason for cancelling: it is published.")
 
 STATUS_FOR_KIND = {
     Adaptation.Kind.MADE_PERMANENT: Amenagement.Status.PERMANENT,
@@ -173,6 +180,7 @@ def amenagement_adapt(
     arrangement_kind: str | None = None,
     origin: str = Adaptation.Origin.STAFF,
     recorded_by: AbstractBaseUser | None = None,
+    carries_out: PlannedAdaptation | None = None,
 ) -> Adaptation:
     """Record an adaptation of `amenagement` dated `date`, applying what it changes.
 
@@ -183,6 +191,8 @@ def amenagement_adapt(
     - The status becomes `status` if given, else the one implied by `kind` (made permanent,
       removed), else stays.
     - With `arrangement_kind`, the arrangement's kind (bike lane, school street…) changes too.
+    - With `carries_out`, that planned adaptation of the same arrangement becomes done and points
+      to the new adaptation (it must still be planned).
     The arrangement row is locked for the duration, so concurrent adaptations are serialised;
     it is re-read under the lock, so callers read the result from `adaptation.amenagement`.
     Raises `ValidationError` if the date precedes the last event, the arrangement was removed,
@@ -191,6 +201,10 @@ def amenagement_adapt(
     amenagement = Amenagement.objects.select_for_update().get(pk=amenagement.pk)
     if amenagement.status == Amenagement.Status.REMOVED:
         raise ValidationError(ERROR_ALREADY_REMOVED, code="removed")
+    if carries_out is not None:
+        carries_out = _lock_planned(carries_out)
+        if carries_out.amenagement_id != amenagement.pk:
+            raise ValidationError(ERROR_PLANNED_OTHER_ARRANGEMENT, code="other_arrangement")
     last = _last_event_date(amenagement)
     if last is not None and date < last:
         raise ValidationError(
@@ -225,7 +239,7 @@ def amenagement_adapt(
     if new_version is not None:
         _counters_relink(amenagement)
 
-    return Adaptation.objects.create(
+    adaptation = Adaptation.objects.create(
         amenagement=amenagement,
         date=date,
         kind=kind,
@@ -236,3 +250,68 @@ def amenagement_adapt(
         origin=origin,
         recorded_by=recorded_by,
     )
+    if carries_out is not None:
+        carries_out.status = PlannedAdaptation.Status.DONE
+        carries_out.adaptation = adaptation
+        carries_out.save(update_fields=["status", "adaptation"])
+    return adaptation
+
+
+def _lock_planned(planned: PlannedAdaptation) -> PlannedAdaptation:
+    locked = PlannedAdaptation.objects.select_for_update().get(pk=planned.pk)
+    if not locked.is_planned:
+        raise ValidationError(
+            ERROR_PLANNED_NOT_OPEN,
+            code="not_planned",
+            params={"status": locked.get_status_display()},
+        )
+    return locked
+
+
+def adaptation_plan(
+    *,
+    amenagement: Amenagement,
+    kind: str,
+    description: str,
+    planned_for: dt.date | None = None,
+    geom: GEOSGeometry | None = None,
+    created_by: AbstractBaseUser | None = None,
+) -> PlannedAdaptation:
+    """Record that an adaptation of `amenagement` is planned (nothing changes on the ground).
+
+    `geom`, a (multi)line in SRID 4326, says which part of the line is concerned. Raises
+    `ValidationError` if the arrangement was removed or the description is empty. Callers that
+    must be atomic with other writes (accepting a proposal) wrap it in their transaction.
+    """
+    if amenagement.status == Amenagement.Status.REMOVED:
+        raise ValidationError(ERROR_ALREADY_REMOVED, code="removed")
+    description = description.strip()
+    if not description:
+        raise ValidationError(ERROR_PLANNED_DESCRIPTION, code="description")
+    planned = PlannedAdaptation(
+        amenagement=amenagement,
+        kind=kind,
+        description=description,
+        planned_for=planned_for,
+        geom=geom,
+        created_by=created_by,
+    )
+    planned.full_clean()
+    planned.save()
+    return planned
+
+
+@transaction.atomic
+def planned_adaptation_cancel(*, planned: PlannedAdaptation, reason: str) -> PlannedAdaptation:
+    """Cancel a planned adaptation, with a reason that is published on the arrangement's page.
+
+    Raises `ValidationError` if it is no longer planned or the reason is empty.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(ERROR_CANCEL_REASON, code="reason")
+    planned = _lock_planned(planned)
+    planned.status = PlannedAdaptation.Status.CANCELLED
+    planned.cancel_reason = reason
+    planned.save(update_fields=["status", "cancel_reason"])
+    return planned

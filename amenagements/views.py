@@ -9,18 +9,19 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from amenagements import selectors, services
 from amenagements.forms import AdaptationForm
-from amenagements.models import Amenagement
+from amenagements.models import Amenagement, PlannedAdaptation
 from amenagements.permissions import can_record_adaptation
 from indicators import selectors as indicator_selectors
-from indicators.permissions import can_run_evaluation
+from indicators.permissions import can_decide_proposal, can_run_evaluation
 from indicators.usage import selectors as usage_selectors
 from indicators.usage.permissions import can_record_manual_count
 from participation.contributions.views import opinions_context
@@ -121,6 +122,7 @@ def _get_detail(slug: str) -> Amenagement:
 def detail_view(request: HttpRequest, slug: str) -> HttpResponse:
     """An arrangement: key facts, its versions on a map, and the timeline of its adaptations."""
     amenagement = _get_detail(slug)
+    evaluation = indicator_selectors.latest_evaluation(amenagement=amenagement)
     return render(
         request,
         "amenagements/detail.html",
@@ -132,8 +134,11 @@ def detail_view(request: HttpRequest, slug: str) -> HttpResponse:
             "map": _map_settings(),
             "usage": usage_selectors.arrangement_usage(amenagement=amenagement),
             "can_record_manual_count": can_record_manual_count(request.user),
-            "evaluation": indicator_selectors.latest_evaluation(amenagement=amenagement),
+            "evaluation": evaluation,
+            "hot_spots_geojson": indicator_selectors.hot_spots_geojson(evaluation),
+            "decided_proposals": indicator_selectors.decided_proposals(amenagement=amenagement),
             "can_run_evaluation": can_run_evaluation(request.user),
+            "can_decide_proposal": can_decide_proposal(request.user),
             **opinions_context(request, amenagement),
         },
     )
@@ -168,8 +173,9 @@ def adaptation_create_view(request: HttpRequest, slug: str) -> HttpResponse:
     if not can_record_adaptation(request.user):
         raise PermissionDenied
     amenagement = _get_detail(slug)
+    planned = amenagement.pending_or_cancelled
     if request.method == "POST":
-        form = AdaptationForm(request.POST)
+        form = AdaptationForm(request.POST, planned=planned)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -181,6 +187,7 @@ def adaptation_create_view(request: HttpRequest, slug: str) -> HttpResponse:
                     geom=data["geom"],
                     status=data["status"] or None,
                     recorded_by=request.user,
+                    carries_out=data["carries_out"],
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -189,7 +196,9 @@ def adaptation_create_view(request: HttpRequest, slug: str) -> HttpResponse:
                 return redirect(amenagement)
     else:
         form = AdaptationForm(
-            initial={"date": timezone.localdate(), "geom": amenagement.geom.geojson}
+            initial={"date": timezone.localdate(), "geom": amenagement.geom.geojson},
+            planned=planned,
+            carries_out=request.GET.get("prevue"),
         )
     form.fields["geom"].widget.csp_nonce = request.csp_nonce
     return render(
@@ -197,3 +206,21 @@ def adaptation_create_view(request: HttpRequest, slug: str) -> HttpResponse:
         "amenagements/adaptation_form.html",
         {"amenagement": amenagement, "form": form},
     )
+
+
+@require_POST
+def planned_cancel_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Staff cancel a planned adaptation with a public reason (shown on the timeline)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("amenagements:detail", kwargs={"slug": slug}))
+    if not can_record_adaptation(request.user):
+        raise PermissionDenied
+    planned = get_object_or_404(PlannedAdaptation, pk=pk, amenagement__slug=slug)
+    try:
+        services.planned_adaptation_cancel(planned=planned, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The planned adaptation has been cancelled."))
+    return redirect(reverse("amenagements:detail", kwargs={"slug": slug}) + "#timeline-title")

@@ -180,6 +180,8 @@ TACTIQUE_REPORT_HIDE_THRESHOLD = env.int("TACTIQUE_REPORT_HIDE_THRESHOLD", defau
 TACTIQUE_MODERATORS_GROUP = "Modérateurs"
 # The address the privacy page gives for questions about personal data (empty: none shown).
 TACTIQUE_PRIVACY_CONTACT = env("TACTIQUE_PRIVACY_CONTACT", default="")
+# The public address of the site, for the links in emails sent outside a request (decisions).
+TACTIQUE_SITE_URL = env("TACTIQUE_SITE_URL", default="http://127.0.0.1:8000")
 # Rate-limit counters (allauth's and the opinion forms') live in the cache. The default is each
 # process's own memory: a deployment running several processes sets a shared cache here
 # (Django's Redis or Memcached backend) so that the limits hold across processes.

@@ -1,12 +1,14 @@
-"""The form a panel member fills in to propose an indicator (or a new version of one)."""
+"""The form a panel member fills in to propose an indicator (or a new version of one), and the
+form staff fill in to decide on an evaluation's proposal."""
 
 from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from amenagements.models import Amenagement
+from amenagements.models import Adaptation, Amenagement
 from indicators import services
 from indicators.models import SCALE_STEPS, IndicatorDefinition
 from indicators.services import DefinitionText
@@ -209,3 +211,54 @@ class DefinitionForm(forms.Form):
                 data.get("statistic") or ""
             ),
         }
+
+
+class ProposalDecisionForm(forms.Form):
+    """Accept, reject or defer a proposal with a public note; when accepting a proposal that
+    changes something on the ground, describe the planned adaptation (prefilled)."""
+
+    class Decision(models.TextChoices):
+        ACCEPT = "accept", _("Accept: plan the adaptation")
+        REJECT = "reject", _("Reject")
+        DEFER = "defer", _("Defer the decision")
+
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Reasons for the decision (published)"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Residents who gave their opinion on this arrangement receive it by email; "
+            "everyone can read it on the arrangement's page."
+        ),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind of adaptation planned"),
+        choices=[(v, label) for v, label in Adaptation.Kind.choices if v != "created"],
+        required=False,
+    )
+    planned_for = forms.DateField(
+        label=_("Planned for"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Optional: the date the services aim at."),
+    )
+    description = forms.CharField(
+        label=_("Description of the planned adaptation"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    def __init__(self, *args: object, plans_adaptation: bool, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.plans_adaptation = plans_adaptation
+        if not plans_adaptation:
+            for name in ("kind", "planned_for", "description"):
+                del self.fields[name]
+            self.fields["decision"].choices = [
+                (self.Decision.ACCEPT, _("Accept")),
+                *self.Decision.choices[1:],
+            ]

@@ -520,13 +520,15 @@ class AdjustmentProposal(models.Model):
         verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    resulting_adaptation = models.OneToOneField(
-        "amenagements.Adaptation",
-        on_delete=models.SET_NULL,
+    # Set when accepting creates the adaptation to carry out (not for "keep and monitor" or
+    # "collect more data", which change nothing on the ground).
+    planned_adaptation = models.OneToOneField(
+        "amenagements.PlannedAdaptation",
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="proposal",
-        verbose_name=_("resulting adaptation"),
+        verbose_name=_("planned adaptation"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -566,7 +568,7 @@ class AdjustmentProposal(models.Model):
                 name="proposal_decided_iff_dated",
             ),
             models.CheckConstraint(
-                condition=Q(resulting_adaptation__isnull=True) | Q(status="accepted"),
+                condition=Q(planned_adaptation__isnull=True) | Q(status="accepted"),
                 name="proposal_adaptation_only_if_accepted",
             ),
             models.CheckConstraint(

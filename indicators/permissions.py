@@ -1,4 +1,5 @@
-"""Who may run evaluations. Pure predicates: views compute them, templates get booleans."""
+"""Who may run evaluations and decide on their proposals. Pure predicates: views compute them,
+templates get booleans."""
 
 from __future__ import annotations
 
@@ -15,4 +16,15 @@ def can_run_evaluation(user: AbstractBaseUser | AnonymousUser) -> bool:
         and user.is_active
         and user.is_staff
         and user.has_perm("indicators.add_evaluationrun")
+    )
+
+
+def can_decide_proposal(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Urban services staff holding the "change adjustment proposal" permission (superusers
+    included): they accept, reject or defer the engine's proposals in public."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.has_perm("indicators.change_adjustmentproposal")
     )

@@ -1,18 +1,24 @@
 """Reads on indicator definitions: the public catalogue, an indicator's versions, and the
-indicators that apply to an arrangement (used by the rating form and the evaluation engine),
-and the latest evaluation of an arrangement."""
+indicators that apply to an arrangement (used by the rating form and the evaluation engine);
+and on evaluations: the latest one of an arrangement, its hot spots, its proposals and the
+decisions taken on them."""
 
 from __future__ import annotations
+
+import json
+from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from amenagements.models import Amenagement
+from indicators.charts import effect_chart
 from indicators.models import (
     AdjustmentProposal,
     EvaluationRun,
     IndicatorDefinition,
     IndicatorResult,
+    SegmentResult,
     UsageEffectResult,
 )
 
@@ -92,11 +98,12 @@ METHOD_LABELS = {
 
 
 def latest_evaluation(*, amenagement: Amenagement) -> EvaluationRun | None:
-    """The newest evaluation run of `amenagement`, or None (four queries when there is one).
+    """The newest evaluation run of `amenagement`, or None (five queries when there is one).
 
     Prefetched: its indicator results with their definitions, its usage effects with their
-    adaptations, and its open proposals (`open_proposals`). Each usage effect carries
-    `method_label` and `caveat_labels`, the engine's codes in words.
+    adaptations, its open proposals (`open_proposals`) and its hot-spot segments
+    (`hot_spots`, with their indicator). Each usage effect carries `method_label` and
+    `caveat_labels`, the engine's codes in words.
     """
     run = (
         EvaluationRun.objects.filter(amenagement=amenagement)
@@ -121,6 +128,13 @@ def latest_evaluation(*, amenagement: Amenagement) -> EvaluationRun | None:
                 ).order_by("created_at", "pk"),
                 to_attr="open_proposals",
             ),
+            Prefetch(
+                "segments",
+                queryset=SegmentResult.objects.filter(hot_spot=True)
+                .select_related("definition")
+                .order_by("start_m", "definition__name", "pk"),
+                to_attr="hot_spots",
+            ),
         )
         .first()
     )
@@ -129,4 +143,83 @@ def latest_evaluation(*, amenagement: Amenagement) -> EvaluationRun | None:
     for effect in run.usage_effects.all():
         effect.method_label = METHOD_LABELS.get(effect.method, effect.method)
         effect.caveat_labels = [CAVEAT_LABELS.get(c, c) for c in effect.caveats]
+    run.effect_chart = effect_chart(list(run.usage_effects.all()))
     return run
+
+
+def decided_proposals(*, amenagement: Amenagement) -> QuerySet[AdjustmentProposal]:
+    """Every decided proposal of `amenagement` (any run), newest decision first, with the run
+    that made it and the planned adaptation it led to (one query)."""
+    return (
+        AdjustmentProposal.objects.filter(
+            amenagement=amenagement, status__in=AdjustmentProposal.DECIDED
+        )
+        .select_related("run", "planned_adaptation__adaptation")
+        .order_by("-decided_at", "-pk")
+    )
+
+
+def proposal_detail(*, amenagement_slug: str, pk: int) -> AdjustmentProposal:
+    """A proposal of the arrangement `amenagement_slug` with its run, arrangement and planned
+    adaptation (one query); raises `AdjustmentProposal.DoesNotExist` when it has no such one."""
+    return AdjustmentProposal.objects.select_related(
+        "amenagement", "run", "planned_adaptation__adaptation"
+    ).get(pk=pk, amenagement__slug=amenagement_slug)
+
+
+def hot_spots_geojson(run: EvaluationRun | None) -> dict:
+    """The hot-spot segments of `run` (prefetched `hot_spots`) as a FeatureCollection for the
+    arrangement's map; a handful of short lines, so Python serialisation is fine."""
+    features = []
+    for segment in getattr(run, "hot_spots", []) if run is not None else []:
+        if segment.geom is None:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": json.loads(segment.geom.geojson),
+                "properties": {
+                    "indicator": segment.definition.name,
+                    "from_m": round(segment.start_m),
+                    "to_m": round(segment.end_m),
+                    "negative_share": segment.negative_share,
+                    "n": segment.n,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+@dataclass(frozen=True)
+class ProposalEvidence:
+    """What a proposal rests on: the results of the indicators it names and the hot-spot
+    segments it cites, from the run that made it."""
+
+    results: list[IndicatorResult]
+    segments: list[SegmentResult]
+
+
+def proposal_evidence(proposal: AdjustmentProposal) -> ProposalEvidence:
+    """The indicator results and segments `proposal` cites (two queries)."""
+    evidence = proposal.evidence or {}
+    codes = list(evidence.get("indicators") or [])
+    every = list(
+        IndicatorResult.objects.filter(run_id=proposal.run_id).select_related("definition")
+    )
+    by_code = {r.definition_id: r.details.get("code") for r in every}
+    results = [r for r in every if r.details.get("code") in codes]
+    results.sort(key=lambda r: codes.index(r.details.get("code")))
+    cited = {
+        (ref.get("indicator_code"), ref.get("start_m"), ref.get("end_m"))
+        for ref in evidence.get("segments") or []
+    }
+    segments = []
+    if cited:
+        segments = [
+            s
+            for s in SegmentResult.objects.filter(run_id=proposal.run_id, hot_spot=True)
+            .select_related("definition")
+            .order_by("start_m", "pk")
+            if (by_code.get(s.definition_id), s.start_m, s.end_m) in cited
+        ]
+    return ProposalEvidence(results=results, segments=segments)

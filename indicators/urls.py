@@ -8,6 +8,7 @@ app_name = "indicators"
 # that adopted them (its code is unique within that panel).
 urlpatterns = [
     path("indicateurs/", views.catalogue_view, name="catalogue"),
+    path("evaluations/", views.overview_view, name="overview"),
     path(
         "panels-citoyens/<slug:panel>/indicateurs/<slug:code>/",
         views.lineage_view,
@@ -19,4 +20,5 @@ urlpatterns = [
         name="version",
     ),
     path("amenagements/<slug:slug>/evaluer/", views.evaluation_run_view, name="evaluation_run"),
+    path("amenagements/<slug:slug>/propositions/<int:pk>/", views.proposal_view, name="proposal"),
 ]

@@ -1,20 +1,26 @@
-"""The public catalogue of adopted indicators, the page of each indicator's versions, and the
-staff button that runs an arrangement's evaluation."""
+"""The public catalogue of adopted indicators, the page of each indicator's versions, the
+staff button that runs an arrangement's evaluation, and each proposal's page, where staff
+decide on it in public."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from amenagements.models import Amenagement
-from indicators import selectors, services
-from indicators.permissions import can_run_evaluation
+from indicators import decisions, overview, selectors, services
+from indicators.forms import ProposalDecisionForm
+from indicators.models import AdjustmentProposal
+from indicators.permissions import can_decide_proposal, can_run_evaluation
 from participation import permissions
 from participation import selectors as participation_selectors
 
@@ -61,6 +67,68 @@ def lineage_view(
     )
 
 
+@require_http_methods(["GET", "POST"])
+def proposal_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A proposal with its evidence and, once taken, the decision; staff who may decide get
+    the decision form while it is open."""
+    try:
+        proposal = selectors.proposal_detail(amenagement_slug=slug, pk=pk)
+    except AdjustmentProposal.DoesNotExist:
+        raise Http404(_("This arrangement has no such proposal.")) from None
+    can_decide = can_decide_proposal(request.user) and proposal.is_open
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not can_decide_proposal(request.user):
+            raise PermissionDenied
+    form = None
+    plans = decisions.plans_an_adaptation(proposal)
+    if can_decide or request.method == "POST":
+        form = ProposalDecisionForm(
+            request.POST if request.method == "POST" else None,
+            plans_adaptation=plans,
+            initial=decisions.planned_adaptation_defaults(proposal),
+        )
+    if request.method == "POST" and form is not None and form.is_valid():
+        data = form.cleaned_data
+        Decision = ProposalDecisionForm.Decision
+        try:
+            if data["decision"] == Decision.ACCEPT:
+                decisions.proposal_accept(
+                    proposal=proposal,
+                    decided_by=request.user,
+                    note=data["note"],
+                    kind=data.get("kind") or None,
+                    description=data.get("description"),
+                    planned_for=data.get("planned_for"),
+                )
+            elif data["decision"] == Decision.REJECT:
+                decisions.proposal_reject(
+                    proposal=proposal, decided_by=request.user, note=data["note"]
+                )
+            else:
+                decisions.proposal_defer(
+                    proposal=proposal, decided_by=request.user, note=data["note"]
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The decision has been recorded and published."))
+            return redirect(proposal.amenagement.get_absolute_url() + "#evaluation")
+    return render(
+        request,
+        "indicators/proposal.html",
+        {
+            "proposal": proposal,
+            "amenagement": proposal.amenagement,
+            "evidence": selectors.proposal_evidence(proposal),
+            "form": form if (can_decide or request.method == "POST") else None,
+            "plans_adaptation": plans,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
 @require_POST
 def evaluation_run_view(request: HttpRequest, slug: str) -> HttpResponse:
     """Staff run the evaluation of an arrangement with the data known today."""
@@ -78,3 +146,89 @@ def evaluation_run_view(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         messages.success(request, _("The evaluation has been run."))
     return redirect(amenagement.get_absolute_url() + "#evaluation")
+
+
+OVERVIEW_PAGE_SIZE = 100
+
+
+@require_GET
+def overview_view(request: HttpRequest) -> HttpResponse:
+    """/evaluations/: every arrangement by the outcome of its latest evaluation, with filters
+    and a map coloured by outcome (rule in `indicators.overview`).
+
+    `?format=geojson` is the map layer for the same filters (one query); an htmx request (a
+    filter or a list page) gets only the results region.
+    """
+    filters = overview.OverviewFilters.from_query(request.GET)
+    if request.GET.get("format") == "geojson":
+        return HttpResponse(
+            overview.overview_geojson(filters=filters), content_type="application/geo+json"
+        )
+    page = Paginator(overview.overview_list(filters=filters), OVERVIEW_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = overview.with_labels(page.object_list)
+    facets = overview.overview_facets(filters=filters)
+    counts = {value: count for value, _label, count in facets["outcome"]}
+    context = {
+        "filters": filters,
+        "query": urlencode(filters.as_query()),
+        "outcomes": _overview_facet_links(filters, "outcome", facets["outcome"]),
+        "facets": [
+            {"label": _("Kind"), **_overview_facet_links(filters, "kind", facets["kind"])},
+            {"label": _("Commune"), **_overview_facet_links(filters, "commune", facets["commune"])},
+        ],
+        "total": sum(counts.values()),
+        "page": page,
+        "groups": [
+            {
+                "outcome": rows[0].outcome,
+                "label": rows[0].outcome_label,
+                "count": counts.get(rows[0].outcome, len(rows)),
+                "rows": rows,
+            }
+            for rows in _runs_of_outcome(page.object_list)
+        ],
+        "legend": overview.OUTCOMES,
+        "map": {
+            "tile_url": settings.TACTIQUE_TILE_URL,
+            "tile_attribution": settings.TACTIQUE_TILE_ATTRIBUTION,
+            "center": settings.TACTIQUE_MAP_CENTER,
+            "zoom": settings.TACTIQUE_MAP_ZOOM,
+        },
+    }
+    template = "indicators/overview.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, context)
+
+
+def _overview_facet_links(filters: overview.OverviewFilters, key: str, facet: list) -> dict:
+    """One filter group of the overview as links: a value each (with its count), and "All"."""
+    current = getattr(filters, key)
+    return {
+        "key": key,
+        "options": [
+            {
+                "value": value,
+                "label": label,
+                "count": count,
+                "query": urlencode(filters.as_query(**{key: value})),
+                "active": value == current,
+            }
+            for value, label, count in facet
+        ],
+        "clear_query": urlencode(filters.as_query(**{key: ""})),
+        "active": bool(current),
+    }
+
+
+def _runs_of_outcome(rows: list) -> list[list]:
+    """The page's rows (ordered by outcome) cut into runs of one outcome each."""
+    groups: list[list] = []
+    for row in rows:
+        if groups and groups[-1][0].outcome == row.outcome:
+            groups[-1].append(row)
+        else:
+            groups.append([row])
+    return groups

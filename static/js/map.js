@@ -2,7 +2,8 @@
  * Tactique maps. Every map is declared in HTML with data- attributes; this file only reads them:
  *   data-map="overview"  the public map: GeoJSON layer reloaded on pan/zoom (bbox) and when the
  *                        htmx filters swap the #results region; a click opens the side panel.
- *   data-map="history"   an arrangement's versions, read from <script id="versions-geojson">.
+ *   data-map="history"   an arrangement's versions, read from <script id="versions-geojson">,
+ *                        and its hot spots (if any), from <script id="hotspots-geojson">.
  *   data-counters-url    (overview) the bike counters, a layer of their own in a pane above the
  *                        arrangements (so the arrangements' pane holds only arrangements),
  *                        switched on and off with a layer control.
@@ -208,6 +209,21 @@
         featureLayer.bindTooltip(label, { sticky: true });
       },
     }).addTo(map);
+    // The latest evaluation's hot spots, drawn over the layout as thick red stretches.
+    var spotsSource = document.getElementById("hotspots-geojson");
+    var spots = spotsSource ? JSON.parse(spotsSource.textContent) : null;
+    if (spots && spots.features.length) {
+      L.geoJSON(spots, {
+        style: function () { return { color: "#b91c1c", weight: 10, opacity: 0.85, lineCap: "butt" }; },
+        onEachFeature: function (feature, featureLayer) {
+          var p = feature.properties;
+          featureLayer.bindTooltip(
+            el.dataset.labelHotSpot + " : " + p.indicator + ", " + p.from_m + "–" + p.to_m + " m",
+            { sticky: true }
+          );
+        },
+      }).addTo(map);
+    }
     if (data.features.length) map.fitBounds(layer.getBounds(), { padding: [16, 16], maxZoom: 17 });
     el.tactiqueMap = { map: map, layer: layer };
   }

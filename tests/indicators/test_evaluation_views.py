@@ -119,15 +119,16 @@ def test_latest_evaluation_is_none_without_a_run(amenagement, django_assert_num_
 
 
 @pytest.mark.parametrize("runs", [1, 3])
-def test_latest_evaluation_takes_four_queries(city, django_assert_num_queries, runs):
+def test_latest_evaluation_takes_five_queries(city, django_assert_num_queries, runs):
     for _ in range(runs):
         last = evaluation_run(amenagement=city.amenagement, as_of=LAST_DAY)
-    # the run, its indicator results with definitions, usage effects with adaptations, and
-    # its open proposals
-    with django_assert_num_queries(4):
+    # the run, its indicator results with definitions, usage effects with adaptations, its
+    # open proposals and its hot spots with their indicators
+    with django_assert_num_queries(5):
         run = latest_evaluation(amenagement=city.amenagement)
         effects = list(run.usage_effects.all())
         [r.definition.name for r in run.indicator_results.all()]
         [e.adaptation.date for e in effects]
         [p.rationale for p in run.open_proposals]
+        [s.definition.name for s in run.hot_spots]
     assert run == last

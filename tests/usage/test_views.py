@@ -136,10 +136,11 @@ def test_the_arrangement_page_query_count_does_not_grow_with_the_data(
     make_counter("C2", lon=4.834, lat=45.7601)
     import_text(daily_csv("C1", dt.date(2020, 5, 1), [100 + i for i in range(days)]))
     import_text(daily_csv("C2", dt.date(2020, 5, 1), [50] * days))
-    # The arrangement, its versions and adaptations (3); the usage section: links, span,
-    # series, outages and manual counts (5); residents' opinions: questions, ratings, comments (3);
-    # the evaluation section (issue 6): the latest run (1; none here, so nothing to prefetch).
-    with django_assert_num_queries(12):
+    # The arrangement, its versions, adaptations and planned adaptations (4); the usage section:
+    # links, span, series, outages and manual counts (5); residents' opinions: questions,
+    # ratings, comments (3); the evaluation section (issue 6): the latest run (1; none here, so
+    # nothing to prefetch) and the decided proposals (1).
+    with django_assert_num_queries(14):
         response = client.get(amenagement.get_absolute_url())
     assert response.status_code == 200
     assert len(chart_data(response.content.decode())["series"]) == 2
