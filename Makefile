@@ -32,6 +32,7 @@ lint:
 bench: setup
 	$(PYTHON) benchmarks/geojson_endpoint.py
 	$(PYTHON) benchmarks/counter_import.py
+	$(PYTHON) benchmarks/evaluation.py
 
 messages:
 	$(MANAGE) makemessages -l fr -l en --ignore .venv --ignore staticfiles

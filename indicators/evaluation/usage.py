@@ -313,7 +313,9 @@ def fit_log_effect(
     n_clusters = int(clusters.max()) + 1
     if n_clusters < 3:
         return None
-    fit = sm.OLS(whitened_y, whitened_x).fit(
+    # The one-hot blocks span the constant: saying so spares statsmodels its own search for
+    # a constant column (a quarter of the fit's time with ~1,000 columns; same estimates).
+    fit = sm.OLS(whitened_y, whitened_x, hasconst=True).fit(
         method="qr", cov_type="cluster", cov_kwds={"groups": clusters}, use_t=True
     )
     beta = float(fit.params[-1])

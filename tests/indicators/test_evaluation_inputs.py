@@ -167,3 +167,26 @@ def test_admin_lists_runs_and_proposals_read_only(city, admin_client):
         response = admin_client.get(f"/admin/indicators/{name}/")
         assert response.status_code == 200
         assert admin_client.get(f"/admin/indicators/{name}/add/").status_code == 403
+
+
+def test_an_imports_first_sighting_is_not_an_adaptation(city):
+    """Created by a snapshot dated 2024-10-01, opening date unknown: that date says when the
+    network's owner first listed the lane, not when it opened, so no effect is measured at it
+    and it does not keep the lane's counter from controlling others."""
+    city.amenagement.adaptations.update(origin="import")
+    city.amenagement.opened_on = None
+    city.amenagement.save()
+    assert evaluation_inputs(amenagement=city.amenagement, as_of=AS_OF).adaptations == ()
+
+
+def test_a_counter_on_a_lane_only_first_listed_in_the_window_still_controls(city):
+    neighbour = city.adapted_neighbour.links.get().amenagement  # opening date unknown
+    neighbour.adaptations.update(origin="import")
+    controls = _controls_of_creation(evaluation_inputs(amenagement=city.amenagement, as_of=AS_OF))
+    assert city.adapted_neighbour.pk in controls
+
+
+def test_an_imports_creation_at_the_known_opening_date_is_kept(city):
+    city.amenagement.adaptations.update(origin="import")  # opened_on == CREATED (fixture)
+    inputs = evaluation_inputs(amenagement=city.amenagement, as_of=AS_OF)
+    assert [(a.date, a.kind) for a in inputs.adaptations] == [(CREATED, "created")]

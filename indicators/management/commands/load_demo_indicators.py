@@ -159,7 +159,9 @@ STARTER_SET = [
         direction=IndicatorDefinition.Direction.HIGHER,
         target=Decimal("10"),
         alert_threshold=Decimal("0"),
-        min_sample_size=56,
+        # Six weeks of valid days on each side: the 8-week windows (56 days) lose public
+        # holidays, outages and incomplete days, so asking for all 56 could rarely be met.
+        min_sample_size=42,
         applicable_kinds=CYCLING,
         description=(
             "Variation de la fréquentation entre les semaines avant et après une adaptation, "
