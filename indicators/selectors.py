@@ -5,6 +5,7 @@ decisions taken on them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 
@@ -144,7 +145,38 @@ def latest_evaluation(*, amenagement: Amenagement) -> EvaluationRun | None:
         effect.method_label = METHOD_LABELS.get(effect.method, effect.method)
         effect.caveat_labels = [CAVEAT_LABELS.get(c, c) for c in effect.caveats]
     run.effect_chart = effect_chart(list(run.usage_effects.all()))
+    for result in run.indicator_results.all():
+        result.by_profile, result.changes = _perception_breakdown(result.details)
     return run
+
+
+def _perception_breakdown(details: dict) -> tuple[list[dict], list[dict]]:
+    """A perception result's ratings by declared profile and before/after each adaptation,
+    labelled for the page (both empty for a usage indicator or without ratings)."""
+    from amenagements.models import Adaptation
+    from participation.models import ContributorProfile
+
+    perception = details.get("perception") or {}
+    profiles = dict(ContributorProfile.choices)
+    kinds = dict(Adaptation.Kind.choices)
+    by_profile = [
+        {"label": profiles.get(row["profile"], row["profile"]), **row["stats"]}
+        for row in perception.get("by_profile") or []
+        if row.get("stats")
+    ]
+    changes = [
+        {
+            "label": kinds.get(row["adaptation_kind"], row["adaptation_kind"]),
+            "date": dt.date.fromisoformat(row["adaptation_date"]),
+            "before": row["before"]["mean"],
+            "after": row["after"]["mean"],
+            "difference": row["difference"],
+            "interval": row.get("interval"),
+        }
+        for row in perception.get("changes") or []
+        if row.get("difference") is not None
+    ]
+    return by_profile, changes
 
 
 def decided_proposals(*, amenagement: Amenagement) -> QuerySet[AdjustmentProposal]:

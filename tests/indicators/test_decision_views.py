@@ -1,15 +1,18 @@
 """The proposal page: evidence for everyone, the decision form for staff who may decide; the
 decision and the planned adaptation then show on the arrangement's page."""
 
+import datetime as dt
 import json
 import re
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.contrib.gis.geos import LineString
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from amenagements import services as amenagement_services
 from amenagements.models import Adaptation, PlannedAdaptation
 from indicators import decisions
 from indicators.models import AdjustmentProposal, SegmentResult
@@ -18,7 +21,7 @@ from indicators.services import evaluation_run
 from tests.participation.fixtures import PASSWORD, make_user
 
 from .test_decisions import HOT_SPOT, make_proposal, make_run
-from .test_evaluation_fixtures import LAST_DAY, city_fixture  # noqa: F401 (a fixture)
+from .test_evaluation_fixtures import LAST_DAY, city_fixture, rate  # noqa: F401 (a fixture)
 
 Action = AdjustmentProposal.Action
 
@@ -252,3 +255,27 @@ def test_residents_cannot_cancel_a_planned_adaptation(client, amenagement, agent
     assert client.post(cancel, {"reason": "Non"}).status_code == 403
     planned.refresh_from_db()
     assert planned.is_planned
+
+
+def test_perception_is_broken_down_by_profile_and_before_after_an_adaptation(
+    client, amenagement, adopted
+):
+    adopted.panel.communes.add(amenagement.commune)
+    rate(amenagement, adopted, [None] * 10, [2] * 10)
+    amenagement_services.amenagement_adapt(
+        amenagement=amenagement,
+        date=dt.date(2020, 7, 1),
+        kind=Adaptation.Kind.WIDENED,
+        geom=LineString((4.8320, 45.7600), (4.8365, 45.7601), srid=4326),
+    )
+    rate(amenagement, adopted, [None] * 10, [4] * 10)
+    evaluation_run(amenagement=amenagement, as_of=timezone.localdate())
+
+    page = client.get(amenagement.get_absolute_url()).content.decode()
+
+    breakdown = page[page.index('class="evaluation__breakdown"') :]
+    assert "Cycliste" in breakdown  # the declared profile of every rating here
+    row = re.search(r"Élargi.*?</tr>", breakdown, re.S).group(0)
+    cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+    assert cells[:2] == ["2", "4"]  # mean before, mean after
+    assert cells[2].startswith("2")  # the difference
