@@ -29,7 +29,8 @@ from participation.contributions.views import opinions_context
 LIST_PAGE_SIZE = 50
 
 
-def _map_settings() -> dict[str, object]:
+def map_settings() -> dict[str, object]:
+    """What every map's `data-` attributes need: tiles, their attribution, centre and zoom."""
     return {
         "tile_url": settings.TACTIQUE_TILE_URL,
         "tile_attribution": settings.TACTIQUE_TILE_ATTRIBUTION,
@@ -54,7 +55,7 @@ def map_view(request: HttpRequest) -> HttpResponse:
         "query": urlencode(filters.as_query()),
         "facets": _facet_links(filters, facets),
         "page": page,
-        "map": _map_settings(),
+        "map": map_settings(),
         "statuses": Amenagement.Status.choices,
         "kinds": Amenagement.Kind.choices,
     }
@@ -131,7 +132,7 @@ def detail_view(request: HttpRequest, slug: str) -> HttpResponse:
             "age_days": selectors.age_in_days(amenagement, timezone.localdate()),
             "versions_geojson": selectors.versions_geojson(amenagement),
             "can_record_adaptation": can_record_adaptation(request.user),
-            "map": _map_settings(),
+            "map": map_settings(),
             "usage": usage_selectors.arrangement_usage(amenagement=amenagement),
             "can_record_manual_count": can_record_manual_count(request.user),
             "evaluation": evaluation,

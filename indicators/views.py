@@ -1,10 +1,9 @@
 """The public catalogue of adopted indicators, the page of each indicator's versions, the
-staff button that runs an arrangement's evaluation, and each proposal's page, where staff
-decide on it in public."""
+staff button that runs an arrangement's evaluation, each proposal's page, where staff decide
+on it in public, and the city overview of evaluations by outcome."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from amenagements.models import Amenagement
+from amenagements.views import map_settings
 from indicators import decisions, overview, selectors, services
 from indicators.forms import ProposalDecisionForm
 from indicators.models import AdjustmentProposal
@@ -190,12 +190,7 @@ def overview_view(request: HttpRequest) -> HttpResponse:
             for rows in _runs_of_outcome(page.object_list)
         ],
         "legend": overview.OUTCOMES,
-        "map": {
-            "tile_url": settings.TACTIQUE_TILE_URL,
-            "tile_attribution": settings.TACTIQUE_TILE_ATTRIBUTION,
-            "center": settings.TACTIQUE_MAP_CENTER,
-            "zoom": settings.TACTIQUE_MAP_ZOOM,
-        },
+        "map": map_settings(),
     }
     template = "indicators/overview.html"
     if request.htmx and not request.htmx.boosted:
