@@ -10,6 +10,7 @@ run: setup
 	$(MANAGE) load_demo_usage
 	$(MANAGE) load_demo_indicators
 	$(MANAGE) load_demo_contributions
+	$(MANAGE) evaluate --all --not-evaluated
 	@printf '\n  Tactique est servi sur \033[1mhttp://127.0.0.1:8000\033[0m  (Ctrl-C pour arrêter)\n\n'
 	$(MANAGE) runserver 127.0.0.1:8000
 

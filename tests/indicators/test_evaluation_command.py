@@ -43,3 +43,17 @@ def test_an_unknown_slug_is_an_error(db):
 def test_a_bad_date_is_an_error(db):
     with pytest.raises(CommandError, match="31/08/2020"):
         run("--all", "--as-of", "31/08/2020")
+
+
+def test_not_evaluated_skips_the_arrangements_that_have_a_run(city):
+    run("--amenagement", city.amenagement.slug, "--as-of", LAST_DAY.isoformat())
+    out, _err = run("--all", "--not-evaluated", "--as-of", LAST_DAY.isoformat())
+    assert out.startswith("3 evaluations")  # the three neighbours only
+    assert EvaluationRun.objects.filter(amenagement=city.amenagement).count() == 1
+    out, _err = run("--all", "--not-evaluated", "--as-of", LAST_DAY.isoformat())
+    assert out.startswith("0 evaluations")
+
+
+def test_not_evaluated_needs_all(city):
+    with pytest.raises(CommandError, match="--all"):
+        run("--amenagement", city.amenagement.slug, "--not-evaluated")

@@ -1,4 +1,6 @@
-"""`manage.py evaluate [--amenagement SLUG | --all] [--as-of DATE]`: run the evaluation engine.
+"""`manage.py evaluate [--amenagement SLUG | --all [--not-evaluated]] [--as-of DATE]`: run the
+evaluation engine. `--not-evaluated` skips the arrangements that already have a run (what
+`make run` uses, so restarting the demo does not pile up runs).
 
 Each arrangement is evaluated in its own transaction by `indicators.services.evaluation_run`
 (a failure on one is reported and the others go on); a progress bar shows the way and a
@@ -39,11 +41,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--as-of", type=_date, default=None, help="data up to this day (default: today)"
         )
+        parser.add_argument(
+            "--not-evaluated",
+            action="store_true",
+            help="with --all: only the arrangements that have never been evaluated",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         as_of = options["as_of"] or timezone.localdate()
+        if options["not_evaluated"] and not options["all"]:
+            raise CommandError(_("--not-evaluated goes with --all."))
         if options["all"]:
-            amenagements = list(Amenagement.objects.order_by("slug"))
+            queryset = Amenagement.objects.order_by("slug")
+            if options["not_evaluated"]:
+                queryset = queryset.filter(evaluation_runs__isnull=True)
+            amenagements = list(queryset)
         else:
             slug = options["amenagement"]
             amenagements = list(Amenagement.objects.filter(slug=slug))
