@@ -4,12 +4,14 @@
 
 Writes a CSV of 1,000,000 synthetic hourly counts (50 counters × 20,000 hours from
 2020-01-01, local times with their UTC offset, as the Paris export writes them; fixed seed),
-creates a throwaway database (`test_tactique_bench_counts`, dropped at the end: the development
-and test databases are never touched) and times, in this one run:
+creates a throwaway database (`test_<database>_bench_counts`, named after the database of
+DATABASE_URL so that two people benchmarking on one server do not clash; dropped at the end:
+the development and test databases are never touched) and times, in this one run:
 
-  (a) the project's import, `indicators.usage.services.readings_import` — COPY into a staging
-      table, duplicates check, INSERT … ON CONFLICT, rollups of the days and months touched,
-      outage detection, the import's record;
+  (a) the project's import, `indicators.usage.services.readings_import` — COPY of the lines as
+      they are into a text table, validation in SQL (every line joined to the verdicts on the
+      distinct counters, times and counts), insert or upsert into the readings, rollups of the
+      days and months touched, outage detection, the import's record;
   (b) a plain Django import: csv.DictReader, one `Reading` object per line,
       `bulk_create(batch_size=5000)` in one transaction (no rollups: it does less than (a));
   (c) the physical limit: PostgreSQL COPY of the same file, as it is, streamed by psycopg (what
@@ -43,6 +45,7 @@ import django
 django.setup()
 
 from common import thousands, throwaway_database, verdict  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.contrib.gis.geos import Point  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Sum  # noqa: E402
@@ -56,7 +59,7 @@ N_HOURS = 20_000
 N_ROWS = N_COUNTERS * N_HOURS
 SEED = 2020
 SOURCE = "bench"
-DB_NAME = "test_tactique_bench_counts"
+DB_NAME = f"test_{settings.DATABASES['default']['NAME']}_bench_counts"
 FIRST_ID = 100_000_001  # numeric identifiers, as Lyon's, so the bare table can hold them
 AIM_ORM_RATIO = 10.0
 AIM_COPY_RATIO = 2.0

@@ -113,25 +113,21 @@ def readings_import(
 ) -> ImportReport:
     """Import a CSV file of counts (any period: hour, day or month) from `source`.
 
-    `file` is a seekable binary file, read twice at most (a second time only to copy out the
-    rejected lines). Lines name their counter by its identifier in `source`; an unknown one is
-    rejected unless `fmt` describes counters (the Paris export), in which case it is created
-    and linked to the arrangements near it. `progress` is called with the number of lines read
-    since its last call. With `rejects_to`, every rejected line is written there (the file's
-    columns, then the line number and the reason), if there is any.
+    `file` is a seekable binary file, read a few times, never held in memory: for its digest,
+    to copy it into PostgreSQL (again, split in Python, if PostgreSQL cannot read it as it is),
+    and to copy out the rejected lines. Lines name their counter by its identifier in `source`;
+    an unknown one is rejected unless `fmt` describes counters (the Paris export), in which case
+    it is created and linked to the arrangements near it. `progress` is called with the number
+    of lines read since its last call. With `rejects_to`, every rejected line is written there
+    (the file's columns, then the line number and the reason), if there is any.
     Raises `ImportFileError` (nothing written) if the file cannot be read as a whole.
     """
     started = time.perf_counter()
     source = _clean_source(source)
     digest = _digest(file)
     import_lock()
-    ids = {
-        external_id: str(pk)
-        for external_id, pk in Counter.objects.filter(source=source).values_list(
-            "external_id", "pk"
-        )
-    }
-    reader = ReadingsReader(file, fmt, ids)
+    ids = dict(Counter.objects.filter(source=source).values_list("external_id", "pk"))
+    reader = ReadingsReader(file, fmt, ids, days_in=settings.TIME_ZONE)
     loaded = readings_load(
         reader=reader,
         ids=ids,
@@ -144,7 +140,7 @@ def readings_import(
         counter_links_refresh(counter_ids=loaded.counters_created)
     if loaded.changed_counters:
         quality.outages_redetect(counter_ids=loaded.changed_counters)
-    rejects = sorted([*reader.rejects, *loaded.rejects], key=lambda r: r.line)
+    rejects = loaded.rejects
     kept, truncated, written = _record_rejects(
         file=file, csv_text=reader.csv_text, rejects=rejects, rejects_to=rejects_to
     )

@@ -1,4 +1,4 @@
-"""Reading CSV files of counts and counters, line by line (no database)."""
+"""Reading CSV files of counts and counters, and what each value means (no database)."""
 
 import datetime as dt
 import io
@@ -10,6 +10,7 @@ from indicators.usage.importing.csvfiles import (
     PARIS_HOURLY_FORMAT,
     CountersFormat,
     ImportFileError,
+    NotAsIs,
     ReadingsFormat,
     ReadingsReader,
     counters_read,
@@ -19,106 +20,95 @@ from indicators.usage.models import Length
 from .helpers import FIXTURES
 
 
-def read(text: str, fmt: ReadingsFormat | None = None, ids=None):
-    """The good lines as (line, counter id, UTC start, count), and the reader."""
-    reader = ReadingsReader(io.BytesIO(text.encode()), fmt or ReadingsFormat(), ids or {"C1": "7"})
-    return copy_rows("".join(reader.blocks())), reader
+def reader_of(text: str, fmt: ReadingsFormat | None = None) -> ReadingsReader:
+    return ReadingsReader(io.BytesIO(text.encode()), fmt or ReadingsFormat(), {"C1": 7})
 
 
-def copy_rows(text: str) -> list[tuple[int, str, str, int]]:
-    rows = []
-    for line in text.splitlines():
-        number, counter_id, start, count = line.split("\t")
-        rows.append((int(number), counter_id, start, int(count)))
-    return rows
+def utc(text: str | None) -> dt.datetime | None:
+    return None if text is None else dt.datetime.fromisoformat(text)
 
 
-def utc(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text)
+def start(value: str, fmt: ReadingsFormat | None = None, header="counter,datetime,count"):
+    return utc(reader_of(header + "\n", fmt).period_value(value).first)
 
 
-def starts(rows):
-    return [utc(start) for _line, _counter, start, _count in rows]
-
-
-def test_night_clocks_go_back_has_25_hours_and_the_second_0200_is_winter_time():
-    hours = [f"{h:02d}:00" for h in range(3)] + ["02:00"] + [f"{h:02d}:00" for h in range(3, 24)]
-    text = "counter,datetime,count\n" + "".join(
-        f"C1,2020-10-25 {h},{i}\n" for i, h in enumerate(hours)
+def test_a_local_time_that_occurs_twice_has_the_summer_then_the_winter_instant():
+    period = reader_of("counter,datetime,count\n").period_value("2020-10-25 02:00")
+    assert period.reason is None
+    assert (utc(period.first), utc(period.second)) == (
+        dt.datetime(2020, 10, 25, 0, tzinfo=dt.UTC),
+        dt.datetime(2020, 10, 25, 1, tzinfo=dt.UTC),
     )
-    rows, reader = read(text)
-    assert reader.rejects == []
-    assert len(rows) == 25
-    # Consecutive hours in UTC: from 22:00 UTC the day before to 22:00 UTC, one hour apart.
-    assert starts(rows) == [
-        dt.datetime(2020, 10, 24, 22, tzinfo=dt.UTC) + dt.timedelta(hours=i) for i in range(25)
-    ]
+    assert reader_of("counter,datetime,count\n").period_value("2020-10-25 03:00").second is None
 
 
-def test_night_clocks_go_forward_has_23_hours_and_0230_does_not_exist():
-    text = "counter,datetime,count\n" + "".join(f"C1,2020-03-29T{h:02d}:00,5\n" for h in range(24))
-    rows, reader = read(text)
-    assert len(rows) == 23
-    assert [(r.line, r.reason) for r in reader.rejects] == [
-        (4, m.REJECT_NONEXISTENT_TIME % {"value": "2020-03-29T02:00", "tz": "Europe/Paris"})
-    ]
-    assert starts(rows)[1:3] == [
-        dt.datetime(2020, 3, 29, 0, tzinfo=dt.UTC),
-        dt.datetime(2020, 3, 29, 1, tzinfo=dt.UTC),
-    ]
+def test_a_local_time_that_does_not_exist_is_rejected():
+    period = reader_of("counter,datetime,count\n").period_value("2020-03-29T02:00")
+    assert period.first is None
+    assert period.reason == m.REJECT_NONEXISTENT_TIME % {
+        "value": "2020-03-29T02:00",
+        "tz": "Europe/Paris",
+    }
 
 
 def test_times_with_an_offset_are_taken_as_written():
-    rows, _ = read("counter,datetime,count\nC1,2021-09-01T03:00:00+02:00,3\n")
-    assert starts(rows) == [dt.datetime(2021, 9, 1, 1, tzinfo=dt.UTC)]
+    assert start("2021-09-01T03:00:00+02:00") == dt.datetime(2021, 9, 1, 1, tzinfo=dt.UTC)
 
 
 def test_days_and_months_start_at_local_midnight():
-    rows, _ = read("counter,date,count\nC1,2020-07-01,3\n")
-    assert starts(rows) == [dt.datetime(2020, 6, 30, 22, tzinfo=dt.UTC)]
-    rows, _ = read("counter,month,count\nC1,2020-01,3\nC1,2020-02-01,4\n")
-    assert starts(rows) == [
-        dt.datetime(2019, 12, 31, 23, tzinfo=dt.UTC),
-        dt.datetime(2020, 1, 31, 23, tzinfo=dt.UTC),
-    ]
+    assert start("2020-07-01", header="counter,date,count") == dt.datetime(
+        2020, 6, 30, 22, tzinfo=dt.UTC
+    )
+    assert start("2020-01", header="counter,month,count") == dt.datetime(
+        2019, 12, 31, 23, tzinfo=dt.UTC
+    )
+    assert start("2020-02-01", header="counter,month,count") == dt.datetime(
+        2020, 1, 31, 23, tzinfo=dt.UTC
+    )
 
 
 HOUR = {"period": m.PERIOD_NAMES[1], "expected": m.EXPECTED_ISO[1]}
 
 
 @pytest.mark.parametrize(
-    ("line", "reason"),
+    ("value", "reason"),
     [
-        ("C1,2020-13-01,5", m.REJECT_BAD_DATE % {"value": "2020-13-01", **HOUR}),
-        ("C1,2020-01-01T10:30,5", m.REJECT_NOT_ON_THE_HOUR % {"value": "2020-01-01T10:30"}),
-        ("C1,2020-01-01T10:00,-3", m.REJECT_NEGATIVE_COUNT % {"value": "-3"}),
-        ("C1,2020-01-01T10:00,douze", m.REJECT_BAD_COUNT % {"value": "douze"}),
-        ("C1,2020-01-01T10:00,3.5", m.REJECT_BAD_COUNT % {"value": "3.5"}),
-        ("C1,2020-01-01T10:00,", m.REJECT_EMPTY % {"column": "count"}),
-        ("C9,2020-01-01T10:00,5", m.REJECT_UNKNOWN_COUNTER % {"value": "C9"}),
-        ("C1,2020-01-01T10:00", m.REJECT_COLUMNS % {"found": 2, "expected": 3}),
-        (",2020-01-01T10:00,5", m.REJECT_EMPTY % {"column": "counter"}),
+        ("2020-13-01", m.REJECT_BAD_DATE % {"value": "2020-13-01", **HOUR}),
+        ("2020-01-01T10:30", m.REJECT_NOT_ON_THE_HOUR % {"value": "2020-01-01T10:30"}),
+        ("", m.REJECT_BAD_DATE % {"value": "", **HOUR}),
     ],
 )
-def test_a_bad_line_is_rejected_with_its_number_and_reason_and_the_others_kept(line, reason):
-    text = f"counter,datetime,count\nC1,2020-01-01T09:00,1\n{line}\nC1,2020-01-01T11:00,2\n"
-    rows, reader = read(text)
-    assert [count for *_, count in rows] == [1, 2]
-    assert [(r.line, r.reason) for r in reader.rejects] == [(3, str(reason))]
+def test_a_bad_time_says_why(value, reason):
+    assert reader_of("counter,datetime,count\n").period_value(value).reason == str(reason)
 
 
-def test_counts_written_as_decimals_are_whole_numbers():
-    rows, reader = read(
-        "counter,datetime,count\nC1,2020-01-01T09:00,3.0\nC1,2020-01-01T10:00, 7 \n"
-    )
-    assert reader.rejects == []
-    assert [count for *_, count in rows] == [3, 7]
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("12", (12, None)),
+        ("3.0", (3, None)),
+        (" 7 ", (7, None)),
+        ("-3", (None, m.REJECT_NEGATIVE_COUNT % {"value": "-3"})),
+        ("douze", (None, m.REJECT_BAD_COUNT % {"value": "douze"})),
+        ("3.5", (None, m.REJECT_BAD_COUNT % {"value": "3.5"})),
+        ("", (None, m.REJECT_EMPTY % {"column": "count"})),
+        ("9999999999", (None, m.REJECT_COUNT_TOO_LARGE % {"value": "9999999999"})),
+    ],
+)
+def test_a_count_is_a_whole_number_or_says_why_not(value, expected):
+    count, reason = reader_of("counter,datetime,count\n").count_value(value)
+    assert (count, reason) == (expected[0], None if expected[1] is None else str(expected[1]))
+
+
+def test_an_empty_counter_says_so():
+    reader = reader_of("counter,datetime,count\n")
+    assert reader.counter_value(" C1 ") == ("C1", None)
+    assert reader.counter_value(" ")[1] == str(m.REJECT_EMPTY % {"column": "counter"})
 
 
 def test_a_month_must_be_its_first_day():
-    rows, reader = read("counter,month,count\nC1,2020-03-15,3\n")
-    assert rows == []
-    assert reader.rejects[0].reason == m.REJECT_NOT_FIRST_OF_MONTH % {"value": "2020-03-15"}
+    period = reader_of("counter,month,count\n").period_value("2020-03-15")
+    assert period.reason == m.REJECT_NOT_FIRST_OF_MONTH % {"value": "2020-03-15"}
 
 
 def test_options_name_columns_separator_date_format_and_time_zone():
@@ -131,19 +121,80 @@ def test_options_name_columns_separator_date_format_and_time_zone():
         date_format="%d/%m/%Y %Hh",
         time_zone="UTC",
     )
-    rows, reader = read("Horodatage;Compteur;Passages\n29/03/2020 02h;C1;12\n", fmt)
-    assert reader.rejects == []
-    assert rows[0][1:] == ("7", "2020-03-29T02:00:00+00:00", 12)
+    reader = reader_of("Horodatage;Compteur;Passages\n29/03/2020 02h;C1;12\n", fmt)
+    assert (reader.time_index, reader.counter_index, reader.count_index) == (0, 1, 2)
+    assert reader.period_value("29/03/2020 02h").first == "2020-03-29T02:00:00+00:00"
+    assert reader.copy_options() == {"delimiter": ";", "encoding": "UTF8"}
 
 
 def test_the_separator_is_guessed_from_the_header():
-    rows, _ = read("counter;date;count\nC1;2020-01-01;4\n")
-    assert len(rows) == 1
+    assert reader_of("counter;date;count\nC1;2020-01-01;4\n").csv_text.delimiter == ";"
+
+
+def copy_as_is(text: str) -> tuple[ReadingsReader, bytes]:
+    reader = reader_of(text)
+    written = io.BytesIO()
+    reader.copy_as_is(written.write)
+    return reader, written.getvalue()
+
+
+def test_a_file_copied_as_it_is_goes_to_postgresql_whole_and_its_distinct_texts_are_kept():
+    text = 'counter,datetime,count\nC1,2020-01-01T09:00,1\n"C1",2020-01-01T10:00,1\nC2,x,3'
+    reader, written = copy_as_is(text)
+    assert written == text.encode()
+    assert reader.lines == 3
+    assert reader.distinct == {
+        0: {"C1", "C2"},
+        1: {"2020-01-01T09:00", "2020-01-01T10:00", "x"},
+        2: {"1", "3"},
+    }
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        "C1,2020-01-01T10:00,1,extra\n",  # a column too many
+        "C1,2020-01-01T10:00\n",  # a column too few
+        "\n",  # a blank line
+        'C1,"2020-01-01\nT10:00",1\n',  # a line break inside a quoted value
+        'C"1",2020-01-01T10:00,1\n',  # a quote inside a value: PostgreSQL reads C1
+    ],
+)
+def test_a_file_postgresql_would_number_wrongly_is_not_copied_as_it_is(lines):
+    with pytest.raises(NotAsIs):
+        copy_as_is("counter,datetime,count\nC1,2020-01-01T09:00,1\n" + lines)
+
+
+def test_split_lines_reject_a_missing_column_and_keep_a_column_too_many():
+    reader = reader_of(
+        "counter,datetime,count\nC1,2020-01-01T09:00,1\n\nC1,2020-01-01T10:00\n"
+        "C1,2020-01-01T11:00,2,extra\n"
+    )
+    assert list(reader.split_rows()) == [
+        (2, "C1", "2020-01-01T09:00", "1"),
+        (5, "C1", "2020-01-01T11:00", "2"),
+    ]
+    assert [(r.line, r.reason) for r in reader.rejects] == [
+        (4, str(m.REJECT_COLUMNS % {"found": 2, "expected": 3}))
+    ]
+    assert reader.lines == 3  # the blank line is no line of counts
+    assert reader.distinct[1] == {"2020-01-01T09:00", "2020-01-01T11:00"}
+
+
+def test_a_file_not_in_utf8_is_read_as_windows_1252():
+    reader = ReadingsReader(
+        io.BytesIO("counter;datetime;count\nQuai d’Orsay;2020-01-01T09:00;1\n".encode("cp1252")),
+        ReadingsFormat(),
+        {},
+    )
+    assert reader.copy_options() == {"delimiter": ";", "encoding": "WIN1252"}
+    reader.copy_as_is(io.BytesIO().write)
+    assert reader.distinct[0] == {"Quai d’Orsay"}
 
 
 def test_a_missing_column_stops_the_import_and_names_the_columns_found():
     with pytest.raises(ImportFileError) as error:
-        read("compteur,date,count\nC1,2020-01-01,4\n")
+        reader_of("compteur,date,count\nC1,2020-01-01,4\n")
     assert str(error.value) == m.ERROR_MISSING_COLUMN % {
         "column": "counter",
         "found": "compteur, date, count",
@@ -152,7 +203,7 @@ def test_a_missing_column_stops_the_import_and_names_the_columns_found():
 
 def test_a_time_column_with_another_name_needs_its_period():
     with pytest.raises(ImportFileError) as error:
-        read("counter,mois,count\nC1,2020-01-01,4\n", ReadingsFormat(time_column="mois"))
+        reader_of("counter,mois,count\nC1,2020-01-01,4\n", ReadingsFormat(time_column="mois"))
     assert str(error.value) == m.ERROR_PERIOD_REQUIRED % {"column": "mois"}
 
 
@@ -162,15 +213,13 @@ def test_a_binary_file_is_refused():
     assert str(error.value) == m.ERROR_NOT_TEXT
 
 
-def test_the_paris_official_export_reads_as_it_comes():
-    ids: dict[str, str] = {}
+def test_a_line_of_the_paris_official_export_describes_its_counter():
     with (FIXTURES / "paris" / "comptage_horaire_format_officiel_extrait.csv").open("rb") as f:
-        reader = ReadingsReader(f, PARIS_HOURLY_FORMAT, ids)
-        blocks = reader.blocks()
-        info = next(blocks)  # the counter comes first, to be created
-        ids[info.external_id] = "42"
-        rows = copy_rows("".join(blocks))
+        reader = ReadingsReader(f, PARIS_HOURLY_FORMAT, {})
+        rows = list(reader.split_rows())
     assert reader.rejects == []
+    assert len(rows) == 21
+    info = reader.counter_info(rows[0][1:])
     assert (info.external_id, info.name) == (
         "100003096-353242251",
         "97 avenue Denfert Rochereau SO-NE",
@@ -178,8 +227,13 @@ def test_the_paris_official_export_reads_as_it_comes():
     assert (info.lon, info.lat) == (2.33314, 48.83504)
     assert info.installed_on == dt.date(2012, 2, 22)
     assert info.properties["Identifiant du site de comptage"] == "100003096"
-    assert len(rows) == 21
-    assert rows[0] == (2, "42", "2021-09-01T01:00:00+00:00", 3)
+    assert reader.period_value(rows[0][reader.time_index + 1]).first == (
+        "2021-09-01T01:00:00+00:00"
+    )
+    assert reader.count_value("3.0") == (3, None)
+    assert reader.counter_position_reason("48.83504", "") == str(
+        m.REJECT_BAD_COORDINATES % {"value": "48.83504"}
+    )
 
 
 def test_a_counters_file_rejects_bad_positions_and_repeated_ids():
@@ -191,3 +245,19 @@ def test_a_counters_file_rejects_bad_positions_and_repeated_ids():
         (4, m.REJECT_DUPLICATE_COUNTER % {"value": "A", "line": 2}),
         (5, m.REJECT_BAD_LATITUDE % {"value": "north"}),
     ]
+
+
+def test_windows_line_ends_and_quoted_values_are_copied_as_they_are():
+    reader, _ = copy_as_is('counter,datetime,count\r\n"C1","2020-01-01T09:00",1\r\nC2,x,3\r\n')
+    assert reader.lines == 2
+    assert reader.distinct == {0: {"C1", "C2"}, 1: {"2020-01-01T09:00", "x"}, 2: {"1", "3"}}
+
+
+def test_a_period_knows_its_local_day_where_the_rollups_count_days():
+    reader = ReadingsReader(
+        io.BytesIO(b"counter,datetime,count\n"), ReadingsFormat(), {}, days_in="Europe/Paris"
+    )
+    period = reader.period_value("2020-06-30T22:00:00+00:00")
+    assert (period.first, period.day) == ("2020-06-30T22:00:00+00:00", dt.date(2020, 7, 1))
+    twice = reader.period_value("2020-10-25 02:00")
+    assert (twice.day, twice.second_day) == (dt.date(2020, 10, 25), dt.date(2020, 10, 25))

@@ -295,3 +295,77 @@ def test_counters_are_updated_in_place_by_a_later_counters_file(db):
     )
     assert (report.run.inserted, report.run.updated, report.run.unchanged) == (1, 1, 0)
     assert sorted(Counter.objects.values_list("name", flat=True)) == ["Alpha bis", "Beta"]
+
+
+def test_a_file_postgresql_cannot_copy_as_it_is_rejects_the_same_lines(counter, tmp_path):
+    # A line with a column too few, one with a column too many and a blank line: the file is
+    # split in Python before the copy, and the other lines are judged as in any file.
+    text = (
+        BAD_FILE + "C1;2020-06-01T15:00\nC1;2020-06-01T16:00;16;en trop\n\nC1;2020-06-01T17:00;17\n"
+    )
+    rejects = tmp_path / "rejets.csv"
+    report = import_text(text, rejects_to=rejects)
+
+    hour = {"period": m.PERIOD_NAMES[Length.HOUR], "expected": m.EXPECTED_ISO[Length.HOUR]}
+    assert [(r.line, r.reason) for r in report.rejects] == [
+        (3, m.REJECT_BAD_DATE % {"value": "2020-06-31T09:00", **hour}),
+        (4, m.REJECT_NEGATIVE_COUNT % {"value": "-4"}),
+        (5, m.REJECT_BAD_COUNT % {"value": "beaucoup"}),
+        (6, m.REJECT_UNKNOWN_COUNTER % {"value": "C9"}),
+        (7, m.REJECT_DUPLICATE % {"line": 2}),
+        (9, m.REJECT_COLUMNS % {"found": 2, "expected": 3}),
+    ]
+    assert (report.run.rows, report.run.inserted, report.run.rejected) == (10, 4, 6)
+    assert sorted(Reading.objects.values_list("count", flat=True)) == [10, 14, 16, 17]
+    written = list(csv.reader(rejects.open(encoding="utf-8"), delimiter=";"))
+    assert [row[-2] for row in written[1:]] == ["3", "4", "5", "6", "7", "9"]
+
+
+def test_a_quote_inside_a_value_is_read_as_python_reads_it(counter):
+    report = import_text('counter,datetime,count\nC1,2020-06-01T08:00,1\nC"1",2020-06-01T09:00,2\n')
+
+    assert [(r.line, r.reason) for r in report.rejects] == [
+        (3, m.REJECT_UNKNOWN_COUNTER % {"value": 'C"1"'})
+    ]
+    assert Reading.objects.get().count == 1
+
+
+def test_counts_written_as_decimals_or_padded_are_whole_numbers(counter):
+    report = import_text(
+        "counter,datetime,count\nC1,2020-06-01T08:00,3.0\nC1,2020-06-01T09:00, 7 \n"
+        "C1,2020-06-01T10:00,12\n"
+    )
+
+    assert report.rejects == []
+    assert sorted(Reading.objects.values_list("count", flat=True)) == [3, 7, 12]
+
+
+def test_a_counter_is_created_from_its_first_line_that_describes_it(db):
+    path = FIXTURES / "paris" / "comptage_horaire_format_officiel_extrait.csv"
+    header, first, *others = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    no_position = first.replace("48.83504,2.33314", "48.83504")
+    bad_count = others[0].replace(";16.0;", ";seize;")
+    text = header + bad_count + no_position + "".join(others[1:])
+
+    report = import_text(text, fmt=PARIS_HOURLY_FORMAT, source="paris")
+
+    assert [(r.line, r.reason) for r in report.rejects] == [
+        (2, m.REJECT_BAD_COUNT % {"value": "seize"}),
+        (3, m.REJECT_BAD_COORDINATES % {"value": "48.83504"}),
+    ]
+    assert report.run.counters_created == 1
+    assert Reading.objects.count() == 19
+    assert Counter.objects.get().location.equals_exact(Point(2.33314, 48.83504, srid=4326), 1e-9)
+
+
+def test_lines_of_a_counter_no_line_describes_are_rejected_with_the_reason(db):
+    path = FIXTURES / "paris" / "comptage_horaire_format_officiel_extrait.csv"
+    header, *lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    text = header + "".join(line.replace("48.83504,2.33314", "nord") for line in lines[:2])
+
+    report = import_text(text, fmt=PARIS_HOURLY_FORMAT, source="paris")
+
+    reason = m.REJECT_BAD_COORDINATES % {"value": "nord"}
+    assert [(r.line, r.reason) for r in report.rejects] == [(2, reason), (3, reason)]
+    assert not Counter.objects.exists()
+    assert not Reading.objects.exists()

@@ -1,4 +1,8 @@
-"""Step 1 of an import: read a CSV file line by line into clean rows and rejects. No database.
+"""Step 1 of an import: the rules of a CSV file and of its values. No database.
+
+A file of counts is not read line by line here: the loader has PostgreSQL copy its lines as they
+are, and asks `ReadingsReader` what each distinct value of the counter, time and count columns
+means (see `indicators.usage.importing.loading`). Counters files are small and read here.
 
 - Text: UTF-8 (with or without BOM); a file whose start is not UTF-8 is read as Windows-1252.
 - Separator: given, or guessed from the header line (the most frequent of , ; tab |).
@@ -26,7 +30,7 @@ import io
 import re
 import unicodedata
 import zoneinfo
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -88,8 +92,6 @@ PERIOD_NAMES = {
 TIME_COLUMNS = {"datetime": Length.HOUR, "date": Length.DAY, "month": Length.MONTH}
 DELIMITERS = (",", ";", "\t", "|")
 MAX_COUNT = 2**31 - 1
-# Distinct time strings remembered while reading: a file of many counters repeats each one.
-TIME_CACHE_SIZE = 200_000
 
 
 class ImportFileError(ValueError):
@@ -432,19 +434,60 @@ def _installed(value: str) -> dt.date | str | None:
 # --- readings ----------------------------------------------------------------------------------
 
 
-class ReadingsReader:
-    """Reads a file of counts into blocks of lines for PostgreSQL COPY, collecting the rejects.
+@dataclass(frozen=True)
+class Period:
+    """What one text of the time column means: the UTC start of its period, with the second
+    start of a local time that occurs twice (clocks went back), or the reason it is rejected."""
 
-    `ids` maps the external ids of the source's counters to their database ids (as text). A line
-    of another counter is rejected, unless the format describes counters: the reader then yields
-    the counter's `CounterInfo`, and expects its id in `ids` when it resumes.
+    first: str | None
+    second: str | None = None
+    reason: str | None = None
+    day: dt.date | None = None  # the local day of `first` in the reader's `days_in`
+    second_day: dt.date | None = None
+
+
+# Bytes written to a COPY at a time: small enough for PostgreSQL to copy one block while
+# Python splits the next.
+COPY_BLOCK = 1 << 16
+# PostgreSQL's names of the encodings `sniff` detects.
+POSTGRES_ENCODINGS = {"utf-8-sig": "UTF8", "cp1252": "WIN1252"}
+
+
+class NotAsIs(Exception):
+    """The file is not one record per line, each of the header's width: PostgreSQL cannot copy
+    it as it is (it would refuse it, or number its lines wrongly)."""
+
+
+class ReadingsReader:
+    """A file of counts opened for an import whose lines are validated in PostgreSQL.
+
+    The loader copies the lines as they are, one text column per column of the header, into a
+    staging table: PostgreSQL reads the CSV itself (`copy_as_is`), or — for a file it cannot
+    take as it is, say a line with a column too many — Python's csv module splits the lines
+    first (`split_rows`). Either way this reader collects the *distinct* texts of the counter,
+    time and count columns (`distinct`) — a million hourly lines hold a few thousand distinct
+    times and a few hundred distinct counts — and says what each means (`counter_value`,
+    `period_value`, `count_value`). The rules of a value stay here, in Python, once;
+    PostgreSQL joins the answers to the lines.
+
+    `ids` maps the external ids of the source's counters to their database ids. A line of
+    another counter is rejected, unless the format describes counters (`counter_info`).
+    `days_in` is the time zone of the local days the rollups count (each period's `day`).
     """
 
-    def __init__(self, file: IO[bytes], fmt: ReadingsFormat, ids: dict[str, str]) -> None:
+    def __init__(
+        self,
+        file: IO[bytes],
+        fmt: ReadingsFormat,
+        ids: Mapping[str, int | str],
+        *,
+        days_in: str = "UTC",
+    ) -> None:
         self.file = file
         self.fmt = fmt
         self.csv_text = sniff(file, fmt.delimiter)
         header = self.csv_text.header
+        self.width = len(header)
         self.counter_index = column_index(header, fmt.counter_column)
         self.time_index, self.period = resolve_time_column(header, fmt)
         self.count_index = column_index(header, fmt.count_column)
@@ -456,112 +499,224 @@ class ReadingsReader:
         }
         self.periods = PeriodParser(self.period, fmt.date_format, _time_zone(fmt.time_zone))
         self.ids = ids
-        self.rejects: list[Reject] = []
-        self.lines = 0  # data lines read, blank ones excluded
+        self.rejects: list[Reject] = []  # the lines `split_rows` leaves out
+        self.lines = 0  # data lines, blank ones excluded
+        self.distinct: dict[int, set[str]] = {}
+        # The time zone of the local days the rollups count (the settings'), and the periods
+        # judged so far: a time text is judged when first seen, while PostgreSQL copies.
+        self.days_in = zoneinfo.ZoneInfo(days_in)
+        self.judged: dict[str, Period] = {}
 
-    def blocks(self, size: int = 20_000) -> Iterator[str | CounterInfo]:
-        """COPY text (`line, counter id, UTC start, count`, tab-separated) of up to `size` good
-        lines at a time, and the new counters. Raises `ImportFileError` on a decoding error."""
-        text, reader = _open_rows(self.file, self.csv_text)
+    def _start(self) -> tuple[list[Callable[[str], None]], tuple[int, int, int]]:
+        """Forget what an earlier reading collected; the `add`s of the distinct texts."""
+        indexes = (self.counter_index, self.time_index, self.count_index)
+        self.distinct = {index: set() for index in indexes}
+        self.lines = 0
+        self.rejects = []
+        return [self.distinct[index].add for index in indexes], indexes
+
+    # --- copying the lines ------------------------------------------------------------------
+
+    def copy_options(self) -> dict[str, str] | None:
+        """The options of a PostgreSQL `COPY … (FORMAT csv)` reading the file as it is, or None
+        if PostgreSQL cannot (a separator it does not accept)."""
+        delimiter = self.csv_text.delimiter
+        if len(delimiter.encode()) != 1 or delimiter in '"\\\r\n':
+            return None
+        return {"delimiter": delimiter, "encoding": POSTGRES_ENCODINGS[self.csv_text.encoding]}
+
+    def copy_as_is(
+        self, write: Callable[[bytes], Any], progress: Callable[[int], None] | None = None
+    ) -> None:
+        """Write the file's bytes to `write` (a COPY reading them as CSV) and, while PostgreSQL
+        copies a block, split the block's lines — at the separators where no quote is in sight,
+        else with the csv module, as `split_rows` and the rejects file read them — to collect
+        the distinct texts, judging each new time as it comes. Raises `NotAsIs` as soon as a
+        line is not one record of the header's width (blank, a column too many or too few, a
+        line break inside a quoted value, bytes not in the encoding) or a value holds a quote
+        (PostgreSQL reads a quote inside an unquoted value as the start of a quoted section)."""
+        self._start()
+        columns = [
+            (index, self._add_times if index == self.time_index else self.distinct[index].update)
+            for index in self.distinct
+        ]
+        delimiter = self.csv_text.delimiter
+        width = self.width
+        decoder = codecs.getincrementaldecoder(self.csv_text.encoding)()
+        newlines = records = 0
+        carry = ""
+        self.file.seek(0)
         try:
-            yield from self._blocks(reader, size)
+            while True:
+                block = self.file.read(COPY_BLOCK)
+                write(block)  # PostgreSQL copies it while Python splits it
+                count = block.count(b"\n")
+                newlines += count
+                if progress is not None and count:
+                    progress(count)
+                text = carry + decoder.decode(block, final=not block)
+                if block:
+                    cut = text.rfind("\n")
+                    text, carry = text[: max(cut, 0)], text[cut + 1 :]
+                    if cut < 0:
+                        continue
+                elif text:
+                    newlines += 1  # a last line without its line end
+                if not records and text:
+                    header, newline, text = text.partition("\n")
+                    if len(next(csv.reader([header], delimiter=delimiter), ())) != width:
+                        raise NotAsIs
+                    records = 1
+                    if not newline:
+                        text = ""  # the header was the last line
+                if text:
+                    records += self._collect(text, columns, delimiter)
+                if not block:
+                    break
+        except (UnicodeDecodeError, csv.Error):
+            raise NotAsIs from None
+        finally:
+            self.file.seek(0)
+        if records != newlines or records == 0:
+            raise NotAsIs  # a record spanning lines, or no header
+        self.lines = records - 1  # the header is the first record
+
+    def _collect(
+        self, text: str, columns: list[tuple[int, Callable[[Any], None]]], delimiter: str
+    ) -> int:
+        """Collect the distinct texts of whole lines of the file; their number. Raises `NotAsIs`
+        if one is not a record of the header's width, or a value holds a quote."""
+        width = self.width
+        if "\r" in text:
+            text = text.replace("\r\n", "\n")
+        if '"' not in text and "\r" not in text:
+            # No quote: a line's values are what lies between its separators. All of them at
+            # once, a column being every width-th: this is the hot loop of an import, in C.
+            values = text.replace("\n", delimiter).split(delimiter)
+            lines = text.count("\n") + 1
+            # A line of another width (which PostgreSQL refuses: the copy fails) shows here,
+            # or, with a line that compensates it, in PostgreSQL only.
+            if len(values) != width * lines:
+                raise NotAsIs
+            for index, update in columns:
+                update(values[index::width])
+            return lines
+        # A quote inside a value: PostgreSQL and Python may read it differently (a quote inside
+        # an unquoted value starts a quoted section for PostgreSQL only). Line by line.
+        lines = 0
+        for fields in csv.reader(text.split("\n"), delimiter=delimiter):
+            if len(fields) != width or '"' in "".join(fields):
+                raise NotAsIs
+            for index, update in columns:
+                update((fields[index],))
+            lines += 1
+        return lines
+
+    def split_rows(self) -> Iterator[tuple[Any, ...]]:
+        """The lines split by Python's csv module, as (line number, column 0, …, column N−1)
+        for the header's N columns; a line lacking a column the import reads is rejected, blank
+        lines are skipped. Collects the distinct texts. Raises `ImportFileError` on a decoding
+        error."""
+        adds, (ci, ti, ki) = self._start()
+        add_counter, add_time, add_count = adds
+        text, reader = _open_rows(self.file, self.csv_text)
+        width = self.width
+        needed = max(ci, ti, ki) + 1
+        padding = ("",) * width
+        lines = 0
+        try:
+            next(reader, None)  # the header
+            for fields in reader:
+                if not fields:
+                    continue
+                lines += 1
+                if len(fields) < needed:
+                    self.rejects.append(
+                        Reject(
+                            reader.line_num,
+                            str(REJECT_COLUMNS % {"found": len(fields), "expected": width}),
+                        )
+                    )
+                    continue
+                add_counter(fields[ci])
+                add_time(fields[ti])
+                add_count(fields[ki])
+                yield (reader.line_num, *fields[:width], *padding[len(fields) :])
         except UnicodeDecodeError:
             raise ImportFileError(ERROR_DECODE % {"line": reader.line_num + 1}) from None
         finally:
+            self.lines = lines
             _close(text)
 
-    def _blocks(self, reader: Any, size: int) -> Iterator[str | CounterInfo]:
-        # The hot loop of every import: locals, caches and no function call on the common path.
-        # Every value written is an integer or an ISO timestamp: nothing to escape for COPY.
-        next(reader, None)  # the header
-        width = len(self.csv_text.header)
-        needed = max(self.counter_index, self.time_index, self.count_index) + 1
-        ci, ti, ki = self.counter_index, self.time_index, self.count_index
-        ids = self.ids
-        creates = self.fmt.creates_counters
-        parse_period = self.periods.parse
-        cache: dict[str, Any] = {}
-        ambiguous_seen: set[tuple[str, str]] = set()
-        reject = self.rejects.append
-        out: list[str] = []
-        lines = 0
-        for fields in reader:
-            if not fields:
-                continue  # a blank line
-            lines += 1
-            line = reader.line_num
-            if len(fields) < needed:
-                reject(
-                    Reject(line, str(REJECT_COLUMNS % {"found": len(fields), "expected": width}))
-                )
-                continue
-            counter = fields[ci].strip()
-            if not counter:
-                reject(Reject(line, str(REJECT_EMPTY % {"column": self.fmt.counter_column})))
-                continue
-            raw_time = fields[ti]
-            start = cache.get(raw_time)
-            if start is None:
-                if len(cache) > TIME_CACHE_SIZE:
-                    cache.clear()
-                start = cache[raw_time] = parse_period(raw_time)
-            if start.__class__ is not str:
-                if start.__class__ is tuple:
-                    reject(Reject(line, start[0]))
-                    continue
-                key = (counter, raw_time)
-                if key in ambiguous_seen:
-                    start = start.second
-                else:
-                    ambiguous_seen.add(key)
-                    start = start.first
-            raw_count = fields[ki]
-            try:
-                count = int(raw_count)
-            except ValueError:
-                count = -1
-            if count < 0 or count > MAX_COUNT:
-                parsed = parse_count(raw_count, self.fmt.count_column)
-                if parsed.__class__ is str:
-                    reject(Reject(line, parsed))
-                    continue
-                count = parsed
-            counter_id = ids.get(counter)
-            if counter_id is None:
-                if not creates:
-                    reject(Reject(line, str(REJECT_UNKNOWN_COUNTER % {"value": counter})))
-                    continue
-                info = self._counter_info(counter, fields)
-                if isinstance(info, str):
-                    reject(Reject(line, info))
-                    continue
-                if out:
-                    self.lines = lines
-                    yield "".join(out)
-                    out = []
-                yield info  # the caller creates the counter and adds its id to `ids`
-                counter_id = ids[counter]
-            out.append(f"{line}\t{counter_id}\t{start}\t{count}\n")
-            if len(out) >= size:
-                self.lines = lines
-                yield "".join(out)
-                out = []
-        self.lines = lines
-        if out:
-            yield "".join(out)
+    # --- what a value means -------------------------------------------------------------------
 
-    def _counter_info(self, external_id: str, fields: list[str]) -> CounterInfo | str:
-        position = parse_lat_lon(_field(fields, self.coordinates_index))
+    def counter_value(self, value: str) -> tuple[str, str | None]:
+        """The counter's identifier as the file writes it, and the reason if it is empty."""
+        key = value.strip()
+        if not key:
+            return key, str(REJECT_EMPTY % {"column": self.fmt.counter_column})
+        return key, None
+
+    def period_value(self, value: str) -> Period:
+        period = self.judged.get(value)
+        if period is None:
+            period = self.judged[value] = self._period(value)
+        return period
+
+    def _period(self, value: str) -> Period:
+        parsed = self.periods.parse(value)
+        if isinstance(parsed, tuple):
+            return Period(None, reason=parsed[0])
+        if isinstance(parsed, _Ambiguous):
+            return Period(
+                parsed.first,
+                parsed.second,
+                day=self._day(parsed.first),
+                second_day=self._day(parsed.second),
+            )
+        return Period(parsed, day=self._day(parsed))
+
+    def _day(self, utc: str) -> dt.date:
+        return dt.datetime.fromisoformat(utc).astimezone(self.days_in).date()
+
+    def _add_times(self, values: Iterable[str]) -> None:
+        """Collect time texts, judging the new ones now."""
+        texts = set(values)
+        for value in texts.difference(self.judged):
+            self.judged[value] = self._period(value)
+        self.distinct[self.time_index].update(texts)
+
+    def count_value(self, value: str) -> tuple[int | None, str | None]:
+        """The count, or the reason it is not one."""
+        parsed = parse_count(value, self.fmt.count_column)
+        return (None, parsed) if isinstance(parsed, str) else (parsed, None)
+
+    def counter_position_reason(self, coordinates: str, installed: str) -> str | None:
+        """Why a line cannot describe its counter (bad position or installation date), if so."""
+        position = parse_lat_lon(coordinates)
+        if isinstance(position, str):
+            return position
+        if self.installed_index is not None:
+            date = _installed(installed)
+            if isinstance(date, str):
+                return date
+        return None
+
+    def counter_info(self, fields: Sequence[str | None]) -> CounterInfo | str:
+        """The counter a line describes (the format's `counter_*` columns), or why it cannot."""
+        values = [field or "" for field in fields]
+        position = parse_lat_lon(_field(values, self.coordinates_index))
         if isinstance(position, str):
             return position
         installed = (
-            _installed(_field(fields, self.installed_index))
+            _installed(_field(values, self.installed_index))
             if self.installed_index is not None
             else None
         )
         if isinstance(installed, str):
             return installed
-        name = _field(fields, self.name_index).strip() if self.name_index is not None else ""
+        external_id = values[self.counter_index].strip()
+        name = _field(values, self.name_index).strip() if self.name_index is not None else ""
         return CounterInfo(
             external_id=external_id,
             name=name or external_id,
@@ -569,9 +724,9 @@ class ReadingsReader:
             lat=position[1],
             installed_on=installed,
             properties={
-                key: _field(fields, index).strip()
+                key: _field(values, index).strip()
                 for key, index in self.property_indexes.items()
-                if _field(fields, index).strip()
+                if _field(values, index).strip()
             },
         )
 
