@@ -3,6 +3,8 @@ services write, permissions decide."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -65,17 +67,17 @@ def map_view(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _facet_links(filters: selectors.AmenagementFilters, facets: dict) -> list[dict]:
-    """Each filter group as links: one per value (with its count) and one to clear the group."""
-    groups = [
-        ("kind", _("Kind")),
-        ("status", _("Status")),
-        ("commune", _("Commune")),
-    ]
-    out = []
-    for key, label in groups:
-        current = getattr(filters, key)
-        options = [
+def facet_group(filters: Any, key: str, facet: list, label: str = "") -> dict:
+    """One filter group as links: one per value (with its count) and one to clear the group.
+
+    `filters` has an attribute per key and `as_query(**changes)` (the map's and the overview's
+    filters); `facet` is a selector's `[(value, label, count), …]`.
+    """
+    current = getattr(filters, key)
+    return {
+        "key": key,
+        "label": label,
+        "options": [
             {
                 "label": text,
                 "count": count,
@@ -83,18 +85,17 @@ def _facet_links(filters: selectors.AmenagementFilters, facets: dict) -> list[di
                 "active": value == current,
                 "value": value,
             }
-            for value, text, count in facets[key]
-        ]
-        out.append(
-            {
-                "key": key,
-                "label": label,
-                "options": options,
-                "clear_query": urlencode(filters.as_query(**{key: ""})),
-                "active": bool(current),
-            }
-        )
-    return out
+            for value, text, count in facet
+        ],
+        "clear_query": urlencode(filters.as_query(**{key: ""})),
+        "active": bool(current),
+    }
+
+
+def _facet_links(filters: selectors.AmenagementFilters, facets: dict) -> list[dict]:
+    """Each filter group of the map as links (`facet_group`)."""
+    groups = [("kind", _("Kind")), ("status", _("Status")), ("commune", _("Commune"))]
+    return [facet_group(filters, key, facets[key], label) for key, label in groups]
 
 
 @require_GET

@@ -4,6 +4,8 @@ on it in public, and the city overview of evaluations by outcome."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,13 +18,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from amenagements.models import Amenagement
-from amenagements.views import map_settings
+from amenagements.views import facet_group, map_settings
 from indicators import decisions, overview, selectors, services
 from indicators.forms import ProposalDecisionForm
 from indicators.models import AdjustmentProposal
 from indicators.permissions import can_decide_proposal, can_run_evaluation
 from participation import permissions
 from participation import selectors as participation_selectors
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
 
 
 @require_GET
@@ -75,41 +80,23 @@ def proposal_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         proposal = selectors.proposal_detail(amenagement_slug=slug, pk=pk)
     except AdjustmentProposal.DoesNotExist:
         raise Http404(_("This arrangement has no such proposal.")) from None
-    can_decide = can_decide_proposal(request.user) and proposal.is_open
-    if request.method == "POST":
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not can_decide_proposal(request.user):
-            raise PermissionDenied
-    form = None
+    posted = request.method == "POST"
+    if posted and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if posted and not can_decide_proposal(request.user):
+        raise PermissionDenied
     plans = decisions.plans_an_adaptation(proposal)
-    if can_decide or request.method == "POST":
+    form = None
+    # A posted form is always shown back (a decided proposal then says why it was refused).
+    if posted or (proposal.is_open and can_decide_proposal(request.user)):
         form = ProposalDecisionForm(
-            request.POST if request.method == "POST" else None,
+            request.POST if posted else None,
             plans_adaptation=plans,
             initial=decisions.planned_adaptation_defaults(proposal),
         )
-    if request.method == "POST" and form is not None and form.is_valid():
-        data = form.cleaned_data
-        Decision = ProposalDecisionForm.Decision
+    if posted and form.is_valid():
         try:
-            if data["decision"] == Decision.ACCEPT:
-                decisions.proposal_accept(
-                    proposal=proposal,
-                    decided_by=request.user,
-                    note=data["note"],
-                    kind=data.get("kind") or None,
-                    description=data.get("description"),
-                    planned_for=data.get("planned_for"),
-                )
-            elif data["decision"] == Decision.REJECT:
-                decisions.proposal_reject(
-                    proposal=proposal, decided_by=request.user, note=data["note"]
-                )
-            else:
-                decisions.proposal_defer(
-                    proposal=proposal, decided_by=request.user, note=data["note"]
-                )
+            _decide(proposal, request.user, form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -122,11 +109,29 @@ def proposal_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "proposal": proposal,
             "amenagement": proposal.amenagement,
             "evidence": selectors.proposal_evidence(proposal),
-            "form": form if (can_decide or request.method == "POST") else None,
+            "form": form,
             "plans_adaptation": plans,
         },
-        status=400 if request.method == "POST" else 200,
+        status=400 if posted else 200,
     )
+
+
+def _decide(proposal: AdjustmentProposal, user: AbstractBaseUser, data: dict) -> None:
+    """Call the decision service the form's choice names."""
+    Decision = ProposalDecisionForm.Decision
+    if data["decision"] == Decision.ACCEPT:
+        decisions.proposal_accept(
+            proposal=proposal,
+            decided_by=user,
+            note=data["note"],
+            kind=data.get("kind") or None,
+            description=data.get("description"),
+            planned_for=data.get("planned_for"),
+        )
+    elif data["decision"] == Decision.REJECT:
+        decisions.proposal_reject(proposal=proposal, decided_by=user, note=data["note"])
+    else:
+        decisions.proposal_defer(proposal=proposal, decided_by=user, note=data["note"])
 
 
 @require_POST
@@ -173,10 +178,10 @@ def overview_view(request: HttpRequest) -> HttpResponse:
     context = {
         "filters": filters,
         "query": urlencode(filters.as_query()),
-        "outcomes": _overview_facet_links(filters, "outcome", facets["outcome"]),
+        "outcomes": facet_group(filters, "outcome", facets["outcome"]),
         "facets": [
-            {"label": _("Kind"), **_overview_facet_links(filters, "kind", facets["kind"])},
-            {"label": _("Commune"), **_overview_facet_links(filters, "commune", facets["commune"])},
+            facet_group(filters, "kind", facets["kind"], _("Kind")),
+            facet_group(filters, "commune", facets["commune"], _("Commune")),
         ],
         "total": sum(counts.values()),
         "page": page,
@@ -196,26 +201,6 @@ def overview_view(request: HttpRequest) -> HttpResponse:
     if request.htmx and not request.htmx.boosted:
         template += "#results"
     return render(request, template, context)
-
-
-def _overview_facet_links(filters: overview.OverviewFilters, key: str, facet: list) -> dict:
-    """One filter group of the overview as links: a value each (with its count), and "All"."""
-    current = getattr(filters, key)
-    return {
-        "key": key,
-        "options": [
-            {
-                "value": value,
-                "label": label,
-                "count": count,
-                "query": urlencode(filters.as_query(**{key: value})),
-                "active": value == current,
-            }
-            for value, label, count in facet
-        ],
-        "clear_query": urlencode(filters.as_query(**{key: ""})),
-        "active": bool(current),
-    }
 
 
 def _runs_of_outcome(rows: list) -> list[list]:
