@@ -283,15 +283,15 @@ class Comment(models.Model):
         return self.body[:60]
 
 
-class DeliberationLogEntry(models.Model):
-    """One public step of a panel's life: who did what, when, with the numbers that mattered.
+# A log's action code: "proposal.adopted", "comment.hidden"…
+DOTTED_ACTION = Q(action__regex=r"^[a-z_]+\.[a-z_]+$")
 
-    `action` is a dotted code ("proposal.created", "proposal.endorsed", "proposal.adopted",
-    "member.joined"…); `payload` holds what the step needs to be read later (tallies, reasons,
-    version numbers) — never an email address. Rows are only ever added.
-    """
 
-    panel = models.ForeignKey(CitizenPanel, on_delete=models.CASCADE, related_name="log_entries")
+class LogEntry(models.Model):
+    """What every public log row has: a dotted `action` code, who acted (NULL for automatic
+    acts, or once the account is gone), when, and a `payload` to read it later. Rows are only
+    ever added. Each log adds what its rows are about and its own constraint name."""
+
     action = models.CharField(_("action"), max_length=40)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -301,6 +301,26 @@ class DeliberationLogEntry(models.Model):
         related_name="+",
         verbose_name=_("actor"),
     )
+    created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
+    payload = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class DeliberationLogEntry(LogEntry):
+    """One public step of a panel's life: who did what, when, with the numbers that mattered.
+
+    `action` is a dotted code ("proposal.created", "proposal.endorsed", "proposal.adopted",
+    "member.joined"…); `payload` holds what the step needs to be read later (tallies, reasons,
+    version numbers) — never an email address. Rows are only ever added.
+    """
+
+    panel = models.ForeignKey(CitizenPanel, on_delete=models.CASCADE, related_name="log_entries")
     definition = models.ForeignKey(
         "indicators.IndicatorDefinition",
         on_delete=models.CASCADE,
@@ -308,22 +328,14 @@ class DeliberationLogEntry(models.Model):
         blank=True,
         related_name="log_entries",
     )
-    created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
-    payload = models.JSONField(_("details"), default=dict, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(LogEntry.Meta):
         verbose_name = _("deliberation log entry")
         verbose_name_plural = _("deliberation log")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(action__regex=r"^[a-z_]+\.[a-z_]+$"), name="log_action_is_dotted"
-            ),
+            models.CheckConstraint(condition=DOTTED_ACTION, name="log_action_is_dotted"),
         ]
         indexes = [models.Index(fields=["panel", "-created_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
 
 
 # --- residents' opinions of arrangements -------------------------------------------------------
@@ -568,7 +580,7 @@ class CommuneModeration(models.Model):
         return str(self.commune)
 
 
-class ModerationLogEntry(models.Model):
+class ModerationLogEntry(LogEntry):
     """One moderation act: who did what to which comment, when, with the reason given.
 
     `action` is a dotted code ("comment.reported", "comment.hidden", "comment.restored"…);
@@ -576,15 +588,6 @@ class ModerationLogEntry(models.Model):
     nobody: the actor is the foreign key (NULL for automatic acts, or once the account is gone).
     """
 
-    action = models.CharField(_("action"), max_length=40)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("actor"),
-    )
     contribution = models.ForeignKey(
         Contribution,
         on_delete=models.SET_NULL,
@@ -599,19 +602,10 @@ class ModerationLogEntry(models.Model):
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
-    payload = models.JSONField(_("details"), default=dict, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(LogEntry.Meta):
         verbose_name = _("moderation log entry")
         verbose_name_plural = _("moderation log")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(action__regex=r"^[a-z_]+\.[a-z_]+$"),
-                name="moderation_log_action_is_dotted",
-            ),
+            models.CheckConstraint(condition=DOTTED_ACTION, name="moderation_log_action_is_dotted"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
