@@ -127,8 +127,9 @@ class Reading(models.Model):
     # the database either: its check costs more than the whole COPY of the rows (measured again
     # with the SQL validation of 2026-11: +3.7 s per million rows, checked at once or deferred
     # to the commit, against 2.1 s for the insert itself). The only writer, the import, takes
-    # every counter id from the counters table in the same transaction (each line is joined to
-    # them), and deleting a counter through Django deletes its readings.
+    # every counter id from the counters table in the same transaction, after taking the import
+    # lock (each line's counter is looked up among them), and deleting a counter through Django
+    # deletes its readings.
     counter = models.ForeignKey(
         Counter,
         on_delete=models.CASCADE,

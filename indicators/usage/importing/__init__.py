@@ -8,7 +8,9 @@
    (`ReadingsFormat`), and counters files (`CountersFormat`, read here line by line).
 2. `loading` copies a file of counts into PostgreSQL as it is, joins every line to the verdicts
    on its distinct texts, rejects the bad lines (line number, reason), upserts the good ones
-   into the readings and recomputes the rollups of the days and months that changed.
+   into the readings and recomputes the rollups of the days and months that changed. A clean
+   file of new readings is copied straight into the readings instead (`newrows`: no database,
+   the rows in PostgreSQL's binary COPY format), with the same result, twice as fast.
 The services (`indicators.usage.services.readings_import`, `counters_import`) run both in one
 transaction and record the import; the management commands and the staff upload page call them.
 """

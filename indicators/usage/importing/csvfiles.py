@@ -302,7 +302,7 @@ class _Ambiguous:
         self.second = second
 
 
-def _utc_text(instant: dt.datetime) -> str:
+def utc_text(instant: dt.datetime) -> str:
     return instant.astimezone(dt.UTC).isoformat()
 
 
@@ -342,18 +342,18 @@ class PeriodParser:
         if moment.minute or moment.second or moment.microsecond:
             return (str(REJECT_NOT_ON_THE_HOUR % {"value": value}),)
         if moment.tzinfo is not None:
-            return _utc_text(moment)
+            return utc_text(moment)
         first = moment.replace(tzinfo=self.tz, fold=0)
         second = moment.replace(tzinfo=self.tz, fold=1)
         # A local time that does not survive a round trip through UTC fell in the gap.
         if first.astimezone(dt.UTC).astimezone(self.tz).replace(tzinfo=None) != moment:
             return (str(REJECT_NONEXISTENT_TIME % {"value": value, "tz": self.tz.key}),)
         if first.utcoffset() != second.utcoffset():
-            return _Ambiguous(_utc_text(first), _utc_text(second))
-        return _utc_text(first)
+            return _Ambiguous(utc_text(first), utc_text(second))
+        return utc_text(first)
 
     def _midnight(self, day: dt.date) -> str:
-        return _utc_text(dt.datetime(day.year, day.month, day.day, tzinfo=self.tz))
+        return utc_text(dt.datetime(day.year, day.month, day.day, tzinfo=self.tz))
 
     def _day(self, text: str, value: str) -> str | tuple[str]:
         if self.date_format:
@@ -541,19 +541,35 @@ class ReadingsReader:
             for index in self.distinct
         ]
         delimiter = self.csv_text.delimiter
-        width = self.width
+        for text in self.whole_lines(write, progress):
+            self.lines += self._collect(text, columns, delimiter)
+
+    def whole_lines(
+        self, write: Callable[[bytes], Any] | None, progress: Callable[[int], None] | None
+    ) -> Iterator[str]:
+        """The data lines of the file, decoded, a block's worth of whole lines at a time (no
+        line end after the last), after the header; each raw block is given to `write` first,
+        and `progress` told how many lines it ends. The caller adds the lines it counts in each
+        text to `self.lines` (reset here): once every text has been taken, raises `NotAsIs`
+        unless they are as many as the file's line ends (else a record spans lines); also on
+        bytes not in the encoding, or a header of another width.
+        """
+        self.lines = 0
+        delimiter = self.csv_text.delimiter
         decoder = codecs.getincrementaldecoder(self.csv_text.encoding)()
-        newlines = records = 0
+        newlines = 0
+        header_seen = False
         carry = ""
         self.file.seek(0)
         try:
             while True:
                 block = self.file.read(COPY_BLOCK)
-                write(block)  # PostgreSQL copies it while Python splits it
+                if write is not None:
+                    write(block)  # PostgreSQL copies it while Python splits it
                 count = block.count(b"\n")
                 newlines += count
-                if progress is not None and count:
-                    progress(count)
+                if progress is not None and count and newlines > 1:
+                    progress(min(count, newlines - 1))  # the header's line end is not a line
                 text = carry + decoder.decode(block, final=not block)
                 if block:
                     cut = text.rfind("\n")
@@ -562,24 +578,23 @@ class ReadingsReader:
                         continue
                 elif text:
                     newlines += 1  # a last line without its line end
-                if not records and text:
+                if not header_seen and text:
                     header, newline, text = text.partition("\n")
-                    if len(next(csv.reader([header], delimiter=delimiter), ())) != width:
+                    if len(next(csv.reader([header], delimiter=delimiter), ())) != self.width:
                         raise NotAsIs
-                    records = 1
+                    header_seen = True
                     if not newline:
                         text = ""  # the header was the last line
                 if text:
-                    records += self._collect(text, columns, delimiter)
+                    yield text
                 if not block:
                     break
         except (UnicodeDecodeError, csv.Error):
             raise NotAsIs from None
         finally:
             self.file.seek(0)
-        if records != newlines or records == 0:
+        if not header_seen or self.lines + 1 != newlines:
             raise NotAsIs  # a record spanning lines, or no header
-        self.lines = records - 1  # the header is the first record
 
     def _collect(
         self, text: str, columns: list[tuple[int, Callable[[Any], None]]], delimiter: str
