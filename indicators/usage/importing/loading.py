@@ -171,7 +171,7 @@ def counters_create(*, infos: list[CounterInfo], source: str, attribution: str) 
 def _stage_lines(
     cursor: Any,
     reader: ReadingsReader,
-    progress: Callable[[int], None] | None,
+    progress: _LinesRead,
     *,
     as_is: bool = True,
 ) -> bool:
@@ -193,34 +193,26 @@ def _stage_lines(
         f" (START 2 CACHE 10000), {', '.join(f'{c} text' for c in columns)})"
     )
     names = sql.SQL(", ").join(map(sql.Identifier, columns))
-    reported = 0
-
-    def report(lines: int) -> None:
-        nonlocal reported
-        reported += lines
-        if progress is not None:
-            progress(lines)
-
     options = reader.copy_options() if as_is else None
     if options is not None:
         statement = sql.SQL(
             "COPY usage_raw ({}) FROM STDIN (FORMAT csv, HEADER true, DELIMITER {}, ENCODING {},"
             " FORCE_NOT_NULL ({}))"  # an empty value is an empty text, as for Python
         ).format(names, sql.Literal(options["delimiter"]), sql.Literal(options["encoding"]), names)
+        progress.restart()
         try:
             with transaction.atomic(), cursor.copy(statement) as copy:
-                reader.copy_as_is(copy.write, report)
+                reader.copy_as_is(copy.write, progress)
             return True
         except (NotAsIs, psycopg.Error):
             pass  # the savepoint is rolled back: nothing copied
+    progress.restart()
     with cursor.copy(sql.SQL("COPY usage_raw (line, {}) FROM STDIN").format(names)) as copy:
         for lines, row in enumerate(reader.split_rows(), start=1):
             copy.write_row(row)
-            if progress is not None and lines % PROGRESS_LINES == 0 and lines > reported:
-                progress(lines - reported)
-                reported = lines
-    if progress is not None and reader.lines > reported:
-        progress(reader.lines - reported)
+            if lines % PROGRESS_LINES == 0:
+                progress(PROGRESS_LINES)
+    progress(reader.lines % PROGRESS_LINES)
     return False
 
 
@@ -419,7 +411,7 @@ def _stage(
     source: str,
     attribution: str,
     time_zone: str,
-    progress: Callable[[int], None] | None = None,
+    progress: _LinesRead,
     as_is: bool = True,
 ) -> tuple[list[int], list[Reject], int]:
     """Stage the file's good lines in `usage_staging`; the counters created, the rejects and
@@ -468,7 +460,6 @@ def readings_load(
         if way is _Way.LOADED:
             staged, rejects = reader.lines, []
         else:
-            lines.restart()
             staged, rejects = _load_staged(
                 cursor,
                 reader=reader,
@@ -499,7 +490,8 @@ def readings_load(
 
 class _LinesRead:
     """The progress callback, told each line of the file once however many times it is read
-    (the short way may give up after a few blocks; the staged way reads from the start)."""
+    (the short way may give up after a few blocks; the staged way reads from the start). Each
+    pass over the file calls `restart` first."""
 
     def __init__(self, report: Callable[[int], None] | None) -> None:
         self.report = report
@@ -527,6 +519,7 @@ def _copy_new_rows(cursor: Any, reader: ReadingsReader, progress: _LinesRead) ->
     """The short way: COPY the rows of a clean file of new readings straight into the readings
     (`newrows.new_rows`), and record its (counter, day)s in `usage_touched`. Nothing is written
     unless the whole file is such a file."""
+    progress.restart()
     cursor.execute(
         f"SELECT c.id, (SELECT max(r.start) FROM {READING} r WHERE r.counter_id = c.id)"  # noqa: S608
         f" FROM {Counter._meta.db_table} c WHERE c.id = ANY(%s)",
@@ -554,6 +547,7 @@ def _stage_clean(cursor: Any, reader: ReadingsReader, progress: _LinesRead) -> b
     """Fill `usage_staging` with the rows of a clean file, judged in Python as on the short way
     (`newrows.staging_rows`): no text table, no join. False, nothing staged, if a line turns
     out to need judging in SQL after all."""
+    progress.restart()
     try:
         with transaction.atomic():
             cursor.execute(STAGING_TABLE)
@@ -582,7 +576,6 @@ def _load_staged(
     if clean and _stage_clean(cursor, reader, progress):
         created, rejects, staged = [], [], reader.lines
     else:
-        progress.restart()
         stage = {"reader": reader, "ids": ids, "source": source, "attribution": attribution}
         try:
             with transaction.atomic():
@@ -590,7 +583,6 @@ def _load_staged(
                     cursor, **stage, time_zone=time_zone, progress=progress
                 )
         except NotAsIs:
-            progress.restart()
             created, rejects, staged = _stage(
                 cursor, **stage, time_zone=time_zone, progress=progress, as_is=False
             )
