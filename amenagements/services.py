@@ -159,7 +159,7 @@ def amenagement_create(
 def _counters_relink(amenagement: Amenagement) -> None:
     """Link the counters near the arrangement's new geometry to it (usage data)."""
     # Imported here: usage data builds on arrangements, not the other way round.
-    from indicators.usage.services import counter_links_refresh
+    from usage.services import counter_links_refresh
 
     counter_links_refresh(amenagement=amenagement)
 

@@ -24,9 +24,9 @@ from amenagements.models import Amenagement, PlannedAdaptation
 from amenagements.permissions import can_record_adaptation
 from indicators import selectors as indicator_selectors
 from indicators.permissions import can_decide_proposal, can_run_evaluation
-from indicators.usage import selectors as usage_selectors
-from indicators.usage.permissions import can_record_manual_count
 from participation.contributions.views import opinions_context
+from usage import selectors as usage_selectors
+from usage.permissions import can_record_manual_count
 
 LIST_PAGE_SIZE = 50
 

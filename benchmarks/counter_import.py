@@ -8,7 +8,7 @@ creates a throwaway database (`test_<database>_bench_counts`, named after the da
 DATABASE_URL so that two people benchmarking on one server do not clash; dropped at the end:
 the development and test databases are never touched) and times, in this one run:
 
-  (a) the project's import, `indicators.usage.services.readings_import`, of a clean file of
+  (a) the project's import, `usage.services.readings_import`, of a clean file of
       new readings, hence the short way: each distinct counter, time and count text judged once
       while the rows are written in PostgreSQL's binary COPY format straight into the readings
       (their primary key guarding against duplicates), then the rollups of the days and months
@@ -60,9 +60,9 @@ from django.contrib.gis.geos import Point  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Sum  # noqa: E402
 
-from indicators.usage import services  # noqa: E402
-from indicators.usage.importing import ReadingsFormat, loading  # noqa: E402
-from indicators.usage.models import (  # noqa: E402
+from usage import services  # noqa: E402
+from usage.importing import ReadingsFormat, loading  # noqa: E402
+from usage.models import (  # noqa: E402
     Counter,
     DailyTotal,
     Length,

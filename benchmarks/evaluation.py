@@ -106,10 +106,10 @@ from indicators.models import (  # noqa: E402
 )
 from indicators.selectors import adopted_for_amenagement  # noqa: E402
 from indicators.services import evaluation_run  # noqa: E402
-from indicators.usage import services as usage_services  # noqa: E402
-from indicators.usage.importing import CountersFormat, ReadingsFormat  # noqa: E402
-from indicators.usage.models import Counter, DailyTotal, Length, Outage, Reading  # noqa: E402
 from participation.models import Contribution, ContributorProfile, Rating  # noqa: E402
+from usage import services as usage_services  # noqa: E402
+from usage.importing import CountersFormat, ReadingsFormat  # noqa: E402
+from usage.models import Counter, DailyTotal, Length, Outage, Reading  # noqa: E402
 
 DATABASE = settings.DATABASES["default"]["NAME"]
 DB_NAME = f"test_{DATABASE}_bench_evaluation"

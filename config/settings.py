@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "amenagements",
     "participation",
     "indicators",
-    "indicators.usage",
+    "usage",
 ]
 
 MIDDLEWARE = [

@@ -10,7 +10,7 @@ urlpatterns = [
     path("", include("participation.contributions.urls")),
     path("", include("participation.privacy.urls")),
     path("", include("indicators.urls")),
-    path("", include("indicators.usage.urls")),
+    path("", include("usage.urls")),
     path("", include("amenagements.urls")),
 ]
 

@@ -10,8 +10,8 @@ from django.contrib.gis.geos import LineString, Point
 
 from amenagements import services as amenagement_services
 from amenagements.models import Amenagement
-from indicators.usage.models import Counter, CounterLink, DailyTotal, Length, Outage
 from participation.models import Contribution, Rating
+from usage.models import Counter, CounterLink, DailyTotal, Length, Outage
 
 CREATED = dt.date(2020, 5, 11)  # the `amenagement` fixture's creation date
 FIRST_DAY = dt.date(2020, 3, 1)

@@ -4,8 +4,8 @@ import datetime as dt
 
 from indicators.evaluation import Frequency, Theme
 from indicators.evaluation_inputs import evaluation_inputs, indicator_theme
-from indicators.usage.models import Length as UsageLength
-from indicators.usage.models import MonthlyTotal, Outage
+from usage.models import Length as UsageLength
+from usage.models import MonthlyTotal, Outage
 
 from .test_evaluation_fixtures import (
     CREATED,

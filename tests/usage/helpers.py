@@ -5,9 +5,9 @@ import datetime as dt
 import io
 from pathlib import Path
 
-from indicators.usage import services
-from indicators.usage.importing import CountersFormat, ReadingsFormat
-from indicators.usage.models import Counter
+from usage import services
+from usage.importing import CountersFormat, ReadingsFormat
+from usage.models import Counter
 
 FIXTURES = Path(__file__).resolve().parent.parent.parent / "fixtures"
 METRES_PER_DEGREE_LAT = 111_320.0

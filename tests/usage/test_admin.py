@@ -6,8 +6,8 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from amenagements.models import Amenagement
-from indicators.usage import services
-from indicators.usage.models import Counter, CounterLink, ImportRun, ManualCount, Outage
+from usage import services
+from usage.models import Counter, CounterLink, ImportRun, ManualCount, Outage
 
 from .helpers import make_counter
 

@@ -8,10 +8,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils.translation import gettext as _
 
-from indicators.usage.importing import Reject
-from indicators.usage.importing import csvfiles as m
-from indicators.usage.management.commands.load_demo_usage import LYON_SOURCE, PARIS_SOURCE
-from indicators.usage.models import (
+from usage.importing import Reject
+from usage.importing import csvfiles as m
+from usage.management.commands.load_demo_usage import LYON_SOURCE, PARIS_SOURCE
+from usage.models import (
     Counter,
     CounterLink,
     DailyTotal,

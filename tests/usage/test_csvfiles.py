@@ -5,8 +5,8 @@ import io
 
 import pytest
 
-from indicators.usage.importing import csvfiles as m
-from indicators.usage.importing.csvfiles import (
+from usage.importing import csvfiles as m
+from usage.importing.csvfiles import (
     PARIS_HOURLY_FORMAT,
     CountersFormat,
     ImportFileError,
@@ -15,7 +15,7 @@ from indicators.usage.importing.csvfiles import (
     ReadingsReader,
     counters_read,
 )
-from indicators.usage.models import Length
+from usage.models import Length
 
 from .helpers import FIXTURES
 

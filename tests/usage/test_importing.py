@@ -8,10 +8,10 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.db.models import F
 
-from indicators.usage import services
-from indicators.usage.importing import PARIS_HOURLY_FORMAT, CountersFormat, ReadingsFormat
-from indicators.usage.importing import csvfiles as m
-from indicators.usage.models import (
+from usage import services
+from usage.importing import PARIS_HOURLY_FORMAT, CountersFormat, ReadingsFormat
+from usage.importing import csvfiles as m
+from usage.models import (
     Counter,
     DailyTotal,
     ImportRun,

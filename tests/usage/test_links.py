@@ -8,9 +8,9 @@ from django.contrib.gis.geos import LineString
 
 from amenagements import services as amenagement_services
 from amenagements.models import Adaptation, Amenagement
-from indicators.usage import services
-from indicators.usage.importing import CountersFormat
-from indicators.usage.models import CounterLink
+from usage import services
+from usage.importing import CountersFormat
+from usage.models import CounterLink
 
 from .helpers import make_counter, north_of
 

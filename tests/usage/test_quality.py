@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from indicators.usage import selectors, services
-from indicators.usage.importing import CountersFormat, ReadingsFormat
-from indicators.usage.models import Counter, Length, Outage
+from usage import selectors, services
+from usage.importing import CountersFormat, ReadingsFormat
+from usage.models import Counter, Length, Outage
 
 from .helpers import FIXTURES, daily_csv, import_text
 

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from indicators.usage.importing import loading
-from indicators.usage.models import DailyTotal, MonthlyTotal, Reading
+from usage.importing import loading
+from usage.models import DailyTotal, MonthlyTotal, Reading
 
 from .helpers import import_text, make_counter
 

@@ -14,9 +14,9 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from indicators.usage import forms
-from indicators.usage.importing import csvfiles as m
-from indicators.usage.models import ImportRun, ManualCount, Reading
+from usage import forms
+from usage.importing import csvfiles as m
+from usage.models import ImportRun, ManualCount, Reading
 
 from .helpers import daily_csv, import_text, make_counter
 

@@ -8,8 +8,8 @@ from django.core.management.base import OutputWrapper
 from django.core.management.color import Style
 from django.utils.translation import gettext as _
 
-from indicators.usage.models import ImportRun
-from indicators.usage.services import ImportReport
+from usage.models import ImportRun
+from usage.services import ImportReport
 
 # Rejected lines printed at normal verbosity; all of them with -v 2 (and in the rejects file).
 REJECTS_PRINTED = 20

@@ -12,14 +12,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from indicators.usage import services
-from indicators.usage.importing import CountersFormat, ImportFileError
-from indicators.usage.management.commands.import_counts import (
+from usage import services
+from usage.importing import CountersFormat, ImportFileError
+from usage.management.commands.import_counts import (
     add_common_arguments,
     open_input,
     rejects_path,
 )
-from indicators.usage.management.reporting import report_print
+from usage.management.reporting import report_print
 
 
 class Command(BaseCommand):

@@ -19,12 +19,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from amenagements.models import Amenagement
 from amenagements.selectors import parse_bbox
-from indicators.usage import selectors, services
-from indicators.usage.forms import ImportForm, ManualCountForm
-from indicators.usage.importing import ImportFileError
-from indicators.usage.importing.csvfiles import DELIMITERS
-from indicators.usage.models import ImportRun
-from indicators.usage.permissions import can_import_counts, can_record_manual_count
+from usage import selectors, services
+from usage.forms import ImportForm, ManualCountForm
+from usage.importing import ImportFileError
+from usage.importing.csvfiles import DELIMITERS
+from usage.models import ImportRun
+from usage.permissions import can_import_counts, can_record_manual_count
 
 REJECTS_SHOWN = 100
 RECENT_IMPORTS = 10

@@ -12,12 +12,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from indicators.usage.importing import (
+from usage.importing import (
     PARIS_HOURLY_FORMAT,
     CountersFormat,
     ReadingsFormat,
 )
-from indicators.usage.models import ImportRun, Length, ManualCount
+from usage.models import ImportRun, Length, ManualCount
 
 ERROR_NOT_CSV = _(
     "“%(name)s” is not a CSV file: upload a text file (.csv or .txt) whose columns are "

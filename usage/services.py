@@ -7,8 +7,8 @@ Rules:
   is kept. Re-importing a file changes nothing; a corrected file updates the counts it corrects.
   Each import records an `ImportRun` (what it did, and its rejected lines).
 - After an import, the rollups of the days and months it changed are recomputed
-  (`indicators.usage.importing.loading`), the outages of the counters it changed re-detected
-  (`indicators.usage.quality`), and the counters it created linked to the arrangements.
+  (`usage.importing.loading`), the outages of the counters it changed re-detected
+  (`usage.quality`), and the counters it created linked to the arrangements.
 - A counter is linked to every arrangement within `settings.TACTIQUE_COUNTER_LINK_DISTANCE_M`,
   measured in `settings.TACTIQUE_METRIC_SRID`. Links are recomputed when an arrangement is
   created or its geometry changes, and when counters are created or moved; links the services
@@ -33,8 +33,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from amenagements.models import Amenagement
-from indicators.usage import quality
-from indicators.usage.importing.csvfiles import (
+from usage import quality
+from usage.importing.csvfiles import (
     CountersFormat,
     CsvText,
     ImportFileError,
@@ -44,8 +44,8 @@ from indicators.usage.importing.csvfiles import (
     counters_read,
     rejects_csv,
 )
-from indicators.usage.importing.loading import counters_create, import_lock, readings_load
-from indicators.usage.models import Counter, CounterLink, ImportRun, ManualCount
+from usage.importing.loading import counters_create, import_lock, readings_load
+from usage.models import Counter, CounterLink, ImportRun, ManualCount
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -286,7 +286,7 @@ def counter_links_refresh(
 
 @transaction.atomic
 def outages_detect(*, counter_ids: Collection[int] | None = None) -> int:
-    """Re-detect the outages of these counters (all if None); see `indicators.usage.quality`
+    """Re-detect the outages of these counters (all if None); see `usage.quality`
     for the rule. Outages the services recorded are kept. Returns the number of outages."""
     ids = (
         list(counter_ids)

@@ -2,7 +2,7 @@
 
 A file of counts is not read line by line here: the loader has PostgreSQL copy its lines as they
 are, and asks `ReadingsReader` what each distinct value of the counter, time and count columns
-means (see `indicators.usage.importing.loading`). Counters files are small and read here.
+means (see `usage.importing.loading`). Counters files are small and read here.
 
 - Text: UTF-8 (with or without BOM); a file whose start is not UTF-8 is read as Windows-1252.
 - Separator: given, or guessed from the header line (the most frequent of , ; tab |).
@@ -36,7 +36,7 @@ from typing import IO, Any
 
 from django.utils.translation import gettext_lazy as _
 
-from indicators.usage.models import Length
+from usage.models import Length
 
 # --- file-level errors: nothing is imported --------------------------------------------------
 ERROR_NOT_TEXT = _("The file is not a CSV text file (it contains binary data).")

@@ -1,5 +1,5 @@
 """Reads on usage data, shaped for each use. None of them reads the raw readings: the daily and
-monthly rollups are the only time series read here (see `indicators.usage.models`).
+monthly rollups are the only time series read here (see `usage.models`).
 
 Statistics leave out the days of an outage and incomplete days (months): a counter that did
 not count says nothing about usage.
@@ -19,7 +19,7 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef
 
 from amenagements.models import Adaptation, Amenagement
 from amenagements.selectors import Bbox
-from indicators.usage.models import (
+from usage.models import (
     Counter,
     CounterLink,
     DailyTotal,

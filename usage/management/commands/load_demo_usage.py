@@ -28,9 +28,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from indicators.usage import services
-from indicators.usage.importing import CountersFormat, ReadingsFormat
-from indicators.usage.models import ImportRun, Length
+from usage import services
+from usage.importing import CountersFormat, ReadingsFormat
+from usage.models import ImportRun, Length
 
 FIXTURES = settings.BASE_DIR / "fixtures"
 LYON_ATTRIBUTION = "MIT, © 2024 La Ville à Vélo, cyclopolis project"

@@ -14,9 +14,9 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from indicators.usage import services
-from indicators.usage.importing.loading import import_lock, rollups_rebuild
-from indicators.usage.models import Counter
+from usage import services
+from usage.importing.loading import import_lock, rollups_rebuild
+from usage.models import Counter
 
 
 class Command(BaseCommand):

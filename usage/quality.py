@@ -25,7 +25,7 @@ from collections.abc import Collection
 
 from django.db import connection
 
-from indicators.usage.models import DailyTotal, Length, MonthlyTotal, Outage
+from usage.models import DailyTotal, Length, MonthlyTotal, Outage
 
 MIN_USUAL_DAILY = 20
 NEAR_ZERO_SHARE = 0.001

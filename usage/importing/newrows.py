@@ -30,8 +30,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from indicators.usage.importing.csvfiles import NotAsIs, ReadingsReader
-from indicators.usage.models import Length
+from usage.importing.csvfiles import NotAsIs, ReadingsReader
+from usage.models import Length
 
 
 class NeedsStaging(Exception):

@@ -63,7 +63,7 @@ from django.contrib.gis.geos import Point
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 from psycopg import sql
 
-from indicators.usage.importing.csvfiles import (
+from usage.importing.csvfiles import (
     REJECT_DUPLICATE,
     REJECT_UNKNOWN_COUNTER,
     CounterInfo,
@@ -72,7 +72,7 @@ from indicators.usage.importing.csvfiles import (
     Reject,
     utc_text,
 )
-from indicators.usage.importing.newrows import (
+from usage.importing.newrows import (
     READINGS_COLUMNS,
     STAGING_COLUMNS,
     NeedsStaging,
@@ -80,7 +80,7 @@ from indicators.usage.importing.newrows import (
     new_rows,
     staging_rows,
 )
-from indicators.usage.models import Counter, DailyTotal, Length, MonthlyTotal, Reading
+from usage.models import Counter, DailyTotal, Length, MonthlyTotal, Reading
 
 ROLLUP_RULES = """
 - DailyTotal(counter, local day): the day's daily reading if there is one (complete: it covers

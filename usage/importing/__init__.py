@@ -11,11 +11,11 @@
    into the readings and recomputes the rollups of the days and months that changed. A clean
    file of new readings is copied straight into the readings instead (`newrows`: no database,
    the rows in PostgreSQL's binary COPY format), with the same result, twice as fast.
-The services (`indicators.usage.services.readings_import`, `counters_import`) run both in one
+The services (`usage.services.readings_import`, `counters_import`) run both in one
 transaction and record the import; the management commands and the staff upload page call them.
 """
 
-from indicators.usage.importing.csvfiles import (
+from usage.importing.csvfiles import (
     PARIS_HOURLY_FORMAT,
     CountersFormat,
     ImportFileError,

@@ -22,10 +22,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from indicators.usage import services
-from indicators.usage.importing import PARIS_HOURLY_FORMAT, ImportFileError, ReadingsFormat
-from indicators.usage.management.reporting import report_print
-from indicators.usage.models import ImportRun, Length
+from usage import services
+from usage.importing import PARIS_HOURLY_FORMAT, ImportFileError, ReadingsFormat
+from usage.management.reporting import report_print
+from usage.models import ImportRun, Length
 
 PERIODS = {"hour": Length.HOUR, "day": Length.DAY, "month": Length.MONTH}
 SEPARATORS = {"comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|"}

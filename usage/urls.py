@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators.usage import views
+from usage import views
 
 app_name = "usage"
 urlpatterns = [

@@ -11,8 +11,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
-from indicators.usage import services
-from indicators.usage.models import Counter, CounterLink, ImportRun, ManualCount, Outage
+from usage import services
+from usage.models import Counter, CounterLink, ImportRun, ManualCount, Outage
 
 
 class CounterLinkInline(admin.TabularInline):
