@@ -20,6 +20,7 @@ from amenagements.models import (
     Commune,
     PlannedAdaptation,
 )
+from common.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
 @admin.register(Commune)
@@ -29,42 +30,24 @@ class CommuneAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class VersionInline(admin.TabularInline):
+class VersionInline(ReadOnlyInline):
     model = AmenagementVersion
     fields = ["number", "valid_from", "valid_to"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
-class AdaptationInline(admin.TabularInline):
+class AdaptationInline(ReadOnlyInline):
     model = Adaptation
     fields = ["date", "kind", "description", "status_before", "status_after", "origin", "version"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     ordering = ["-date", "-pk"]
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
-
-class PlannedAdaptationInline(admin.TabularInline):
+class PlannedAdaptationInline(ReadOnlyInline):
     """Read-only: adaptations are planned by accepting a proposal, carried out or cancelled
     from the arrangement's page, each with its public trace."""
 
     model = PlannedAdaptation
     fields = ["created_at", "kind", "description", "planned_for", "status", "adaptation"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     ordering = ["-created_at", "-pk"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Amenagement)
@@ -133,19 +116,10 @@ class AmenagementAdmin(LeafletGeoAdmin):
 
 
 @admin.register(Adaptation)
-class AdaptationAdmin(admin.ModelAdmin):
+class AdaptationAdmin(ReadOnlyAdmin):
     """Read-only: the timeline is a public record; corrections are new adaptations."""
 
     list_display = ["amenagement", "date", "kind", "origin", "recorded_by"]
     list_filter = ["kind", "origin"]
     search_fields = ["amenagement__name", "description"]
     date_hierarchy = "date"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

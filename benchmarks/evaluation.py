@@ -74,7 +74,6 @@ django.setup()
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from common import thousands, throwaway_database  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
@@ -87,6 +86,7 @@ from django.db.models import Count  # noqa: E402
 from amenagements import services as amenagement_services  # noqa: E402
 from amenagements.models import Adaptation as AdaptationModel  # noqa: E402
 from amenagements.models import Amenagement, AmenagementVersion  # noqa: E402
+from common import thousands, throwaway_database  # noqa: E402
 from indicators import evaluation  # noqa: E402
 from indicators.evaluation import (  # noqa: E402
     Adaptation,
@@ -98,15 +98,10 @@ from indicators.evaluation import (  # noqa: E402
 from indicators.evaluation.parameters import DEFAULT_PARAMETERS  # noqa: E402
 from indicators.evaluation.usage import adaptation_effect, mean_daily_count, valid_counts  # noqa: E402
 from indicators.evaluation_inputs import count_rows, evaluation_inputs  # noqa: E402
-from indicators.models import (  # noqa: E402
-    AdjustmentProposal,
-    EvaluationRun,
-    IndicatorDefinition,
-    UsageEffectResult,
-)
-from indicators.selectors import adopted_for_amenagement  # noqa: E402
+from indicators.models import AdjustmentProposal, EvaluationRun, UsageEffectResult  # noqa: E402
 from indicators.services import evaluation_run  # noqa: E402
-from participation.models import Contribution, ContributorProfile, Rating  # noqa: E402
+from participation.indicators.selectors import adopted_for_amenagement  # noqa: E402
+from participation.models import Contribution, ContributorProfile, IndicatorDefinition, Rating  # noqa: E402
 from usage import services as usage_services  # noqa: E402
 from usage.importing import CountersFormat, ReadingsFormat  # noqa: E402
 from usage.models import Counter, DailyTotal, Length, Outage, Reading  # noqa: E402

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("participation.urls")),
     path("", include("participation.contributions.urls")),
     path("", include("participation.privacy.urls")),
+    path("", include("participation.indicators.urls")),
     path("", include("indicators.urls")),
     path("", include("usage.urls")),
     path("", include("amenagements.urls")),

@@ -57,8 +57,8 @@ from indicators.evaluation import (
 )
 from indicators.evaluation.parameters import DEFAULT_PARAMETERS
 from indicators.evaluation.usage import add_months, effect_windows, month_start
-from indicators.models import IndicatorDefinition
-from indicators.selectors import adopted_for_amenagement
+from participation.indicators.selectors import adopted_for_amenagement
+from participation.models import IndicatorDefinition
 from participation.models import Rating as RatingModel
 from usage.models import Counter, CounterLink, DailyTotal, MonthlyTotal, Outage
 

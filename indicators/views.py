@@ -1,6 +1,5 @@
-"""The public catalogue of adopted indicators, the page of each indicator's versions, the
-staff button that runs an arrangement's evaluation, each proposal's page, where staff decide
-on it in public, and the city overview of evaluations by outcome."""
+"""The staff button that runs an arrangement's evaluation, each proposal's page, where staff
+decide on it in public, and the city overview of evaluations by outcome."""
 
 from __future__ import annotations
 
@@ -23,53 +22,9 @@ from indicators import decisions, overview, selectors, services
 from indicators.forms import ProposalDecisionForm
 from indicators.models import AdjustmentProposal
 from indicators.permissions import can_decide_proposal, can_run_evaluation
-from participation import permissions
-from participation import selectors as participation_selectors
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
-
-
-@require_GET
-def catalogue_view(request: HttpRequest) -> HttpResponse:
-    """/indicateurs/: every adopted indicator with its definition and adopting panel."""
-    definitions = list(selectors.catalogue())
-    return render(
-        request,
-        "indicators/catalogue.html",
-        {
-            "perception": [d for d in definitions if d.is_perception],
-            "usage": [d for d in definitions if not d.is_perception],
-        },
-    )
-
-
-@require_GET
-def lineage_view(
-    request: HttpRequest, panel: str, code: str, version: int | None = None
-) -> HttpResponse:
-    """An indicator: the version asked for (the current one by default) and its history."""
-    versions = selectors.lineage(panel_slug=panel, code=code)
-    if not versions:
-        raise Http404(_("No indicator with this address."))
-    if version is None:
-        shown = next((v for v in versions if v.status == v.Status.ADOPTED), versions[0])
-    else:
-        shown = next((v for v in versions if v.version == version), None)
-        if shown is None:
-            raise Http404(_("This indicator has no such version."))
-    viewer = participation_selectors.viewer_for(request.user, shown.panel)
-    return render(
-        request,
-        "indicators/lineage.html",
-        {
-            "definition": shown,
-            "panel": shown.panel,
-            "versions": versions,
-            "revisions": selectors.open_revisions(shown),
-            "can_propose_revision": permissions.can_propose_revision(viewer, shown),
-        },
-    )
 
 
 @require_http_methods(["GET", "POST"])

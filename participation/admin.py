@@ -1,22 +1,26 @@
-"""Django admin for panels and profiles.
+"""Django admin for panels, profiles and indicator definitions.
 
 Panels are created through `panel_create` (so the public log starts with them) and members
 appointed through `membership_add` (logged). The adoption rule is the panel's own: its
 facilitators change it, in public, from the panel's page. The deliberation itself (stances,
-comments, log) is read-only here: it is a public record.
+comments, log) is read-only here: it is a public record. So are indicator definitions: panels
+propose, discuss and decide them on their pages, and a decided definition is a public record the
+database refuses to change (migration indicators 0003).
 """
 
 from django.contrib import admin
 
-from participation import services
+from common.admin import ReadOnlyAdmin
 from participation.models import (
     CitizenPanel,
     Comment,
     DeliberationLogEntry,
+    IndicatorDefinition,
     JoinRequest,
     Membership,
     Profile,
 )
+from participation.panels import services as panel_services
 
 
 @admin.register(Profile)
@@ -55,7 +59,7 @@ class CitizenPanelAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             return
         data = form.cleaned_data
-        created = services.panel_create(
+        created = panel_services.panel_create(
             name=data["name"],
             description=data.get("description", ""),
             quorum=data["quorum"],
@@ -71,11 +75,18 @@ class CitizenPanelAdmin(admin.ModelAdmin):
             super().save_formset(request, form, formset, change)
             return
         for membership in formset.save(commit=False):
-            services.membership_add(
+            panel_services.membership_add(
                 panel=form.instance, user=membership.user, role=membership.role, by=request.user
             )
         for membership in formset.deleted_objects:
             membership.delete()
+
+
+@admin.register(IndicatorDefinition)
+class IndicatorDefinitionAdmin(ReadOnlyAdmin):
+    list_display = ["name", "code", "version", "status", "kind", "panel", "adopted_at"]
+    list_filter = ["status", "kind", "panel"]
+    search_fields = ["name", "code", "question"]
 
 
 @admin.register(JoinRequest)
@@ -91,21 +102,12 @@ class JoinRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeliberationLogEntry)
-class DeliberationLogEntryAdmin(admin.ModelAdmin):
+class DeliberationLogEntryAdmin(ReadOnlyAdmin):
     """Read-only: the log is a public record."""
 
     list_display = ["created_at", "panel", "action", "actor"]
     list_filter = ["action", "panel"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Comment)

@@ -7,30 +7,14 @@ public reason. Pre-moderation is switched per commune here, through `premoderati
 
 from django.contrib import admin
 
+from common.admin import ReadOnlyAdmin, ReadOnlyInline
 from participation.contributions import services
 from participation.models import CommuneModeration, Contribution, ModerationLogEntry, Rating, Report
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class RatingInline(admin.TabularInline):
+class RatingInline(ReadOnlyInline):
     model = Rating
     fields = ["definition", "value"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Contribution)

@@ -13,7 +13,6 @@ from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from indicators.models import IndicatorDefinition
 from participation.contributions import services
 from participation.contributions.services import ContributionInput
 from participation.models import (
@@ -21,6 +20,7 @@ from participation.models import (
     REPORT_DETAILS_MAX_LENGTH,
     Contribution,
     ContributorProfile,
+    IndicatorDefinition,
     ReportReason,
 )
 

@@ -21,11 +21,11 @@ from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from amenagements.models import Amenagement, AmenagementVersion
-from indicators.models import IndicatorDefinition
-from indicators.selectors import adopted_for_amenagement
+from participation.indicators.selectors import adopted_for_amenagement
 from participation.models import (
     CommentStatus,
     Contribution,
+    IndicatorDefinition,
     ModerationLogEntry,
     Rating,
     Report,

@@ -30,8 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amenagements.models import Amenagement, AmenagementVersion, Commune
 from amenagements.selectors import amenagement_locate
-from indicators.models import IndicatorDefinition
-from indicators.selectors import adopted_for_amenagement
+from participation.indicators.selectors import adopted_for_amenagement
 from participation.models import (
     COMMENT_MAX_LENGTH,
     REPORT_DETAILS_MAX_LENGTH,
@@ -39,6 +38,7 @@ from participation.models import (
     CommuneModeration,
     Contribution,
     ContributorProfile,
+    IndicatorDefinition,
     ModerationLogEntry,
     Rating,
     Report,

@@ -26,11 +26,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from amenagements.models import Amenagement, AmenagementVersion
 from amenagements.selectors import amenagement_locate
-from indicators.models import IndicatorDefinition
 from participation.contributions import permissions, ratelimits, selectors, services
 from participation.contributions.forms import ContributionForm, ModerationForm, ReportForm
 from participation.contributions.selectors import Contributor, ItemsPage, VersionResult
-from participation.models import Contribution
+from participation.models import Contribution, IndicatorDefinition
 
 if TYPE_CHECKING:
     from django.forms import Form

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
-from indicators.models import IndicatorDefinition
 from participation.models import (
     Comment,
     Contribution,
     DeliberationLogEntry,
+    IndicatorDefinition,
     JoinRequest,
     Membership,
     ModerationLogEntry,

@@ -8,8 +8,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from participation import services
 from participation.models import DeliberationLogEntry
+from participation.panels import log
+from participation.profiles import selectors as profile_selectors
 
 register = template.Library()
 
@@ -34,7 +35,7 @@ def field_widget(field: BoundField) -> str:
 @register.filter
 def public_name(user) -> str:
     """The pseudonym of `user` (never their email address)."""
-    return services.public_name(user)
+    return profile_selectors.public_name(user)
 
 
 def _role_label(role: str) -> str:
@@ -49,14 +50,14 @@ def log_sentence(entry: DeliberationLogEntry) -> str:
     actor = p.get("actor") or _("someone")
     subject = entry.definition.name if entry.definition_id else p.get("name", "")
     action = entry.action
-    if action == services.PANEL_CREATED:
+    if action == log.PANEL_CREATED:
         text = _(
             "The panel was created (adoption rule: quorum %(quorum)s, %(share)s %% endorsements)."
         ) % {
             "quorum": p.get("quorum"),
             "share": p.get("min_endorsement_percent"),
         }
-    elif action == services.PANEL_RULE_CHANGED:
+    elif action == log.PANEL_RULE_CHANGED:
         before, after = p.get("before", {}), p.get("after", {})
         text = _(
             "%(actor)s changed the adoption rule: quorum %(q1)s → %(q2)s, endorsements "
@@ -68,14 +69,14 @@ def log_sentence(entry: DeliberationLogEntry) -> str:
             "s1": before.get("min_endorsement_percent"),
             "s2": after.get("min_endorsement_percent"),
         }
-    elif action == services.MEMBER_JOINED:
+    elif action == log.MEMBER_JOINED:
         text = _("%(member)s joined the panel as %(role)s.") % {
             "member": p.get("member", actor),
             "role": _role_label(p.get("role", "member")),
         }
-    elif action == services.MEMBER_INVITED:
+    elif action == log.MEMBER_INVITED:
         text = _("%(actor)s invited %(member)s.") % {"actor": actor, "member": p.get("member")}
-    elif action == services.PROPOSAL_CREATED:
+    elif action == log.PROPOSAL_CREATED:
         if p.get("revises_version"):
             text = _(
                 "%(actor)s proposed a new version of “%(name)s” (replacing version %(version)s)."
@@ -86,20 +87,20 @@ def log_sentence(entry: DeliberationLogEntry) -> str:
             }
         else:
             text = _("%(actor)s proposed “%(name)s”.") % {"actor": actor, "name": subject}
-    elif action == services.PROPOSAL_REVISED:
+    elif action == log.PROPOSAL_REVISED:
         n = p.get("stances_withdrawn", 0)
         text = ngettext(
             "%(actor)s edited the proposal “%(name)s”; %(n)s stance was withdrawn.",
             "%(actor)s edited the proposal “%(name)s”; %(n)s stances were withdrawn.",
             n,
         ) % {"actor": actor, "name": subject, "n": n}
-    elif action == services.PROPOSAL_COMMENTED:
+    elif action == log.PROPOSAL_COMMENTED:
         text = _("%(actor)s commented on “%(name)s”.") % {"actor": actor, "name": subject}
-    elif action == services.PROPOSAL_ENDORSED:
+    elif action == log.PROPOSAL_ENDORSED:
         text = _("%(actor)s endorsed “%(name)s”.") % {"actor": actor, "name": subject}
-    elif action == services.PROPOSAL_OBJECTED:
+    elif action == log.PROPOSAL_OBJECTED:
         text = _("%(actor)s objected to “%(name)s”.") % {"actor": actor, "name": subject}
-    elif action == services.PROPOSAL_ADOPTED:
+    elif action == log.PROPOSAL_ADOPTED:
         text = _(
             "%(actor)s adopted “%(name)s” as version %(version)s: %(endorsements)s "
             "endorsements and %(objections)s objections (rule: at least %(quorum)s stances, "
@@ -111,13 +112,13 @@ def log_sentence(entry: DeliberationLogEntry) -> str:
                 k: p.get(k) for k in ("version", "endorsements", "objections", "quorum", "required")
             },
         }
-    elif action == services.PROPOSAL_CLOSED:
+    elif action == log.PROPOSAL_CLOSED:
         text = _("%(actor)s closed “%(name)s” without adopting it: %(reason)s") % {
             "actor": actor,
             "name": subject,
             "reason": p.get("reason", ""),
         }
-    elif action == services.INDICATOR_RETIRED:
+    elif action == log.INDICATOR_RETIRED:
         text = _("%(actor)s retired “%(name)s” (version %(version)s): %(reason)s") % {
             "actor": actor,
             "name": subject,

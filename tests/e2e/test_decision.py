@@ -46,12 +46,12 @@ def test_staff_run_the_evaluation_accept_a_proposal_and_the_timeline_shows_the_p
     page.wait_for_url(re.compile(re.escape(reverse("participation:profile")) + "$"))
 
     page.goto(live_server.url + unsafe.get_absolute_url())
-    run = reverse("indicators:evaluation_run", kwargs={"slug": unsafe.slug})
+    run = reverse("evaluation:run", kwargs={"slug": unsafe.slug})
     page.locator(f"form[action='{run}'] button[type=submit]").click()
     page.wait_for_url(re.compile(r"#evaluation$"))
 
     proposal = AdjustmentProposal.objects.get(action=AdjustmentProposal.Action.ADJUST)
-    proposal_url = reverse("indicators:proposal", kwargs={"slug": unsafe.slug, "pk": proposal.pk})
+    proposal_url = reverse("evaluation:proposal", kwargs={"slug": unsafe.slug, "pk": proposal.pk})
     page.locator(f"#evaluation a[href='{proposal_url}']").click()
     page.wait_for_url(re.compile(re.escape(proposal_url) + "$"))
     expect(page.locator("textarea[name=description]")).to_contain_text(proposal.rationale[:40])

@@ -14,8 +14,9 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from indicators.models import IndicatorDefinition
-from participation import services
+from participation.models import IndicatorDefinition
+from participation.panels import services as panel_services
+from participation.profiles import services as profile_services
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -27,21 +28,21 @@ def person(pseudonym: str) -> User:
     email = f"{pseudonym.lower()}@example.org"
     user = User.objects.create_user(email, email=email, password=PASSWORD)
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    services.profile_set_pseudonym(user=user, pseudonym=pseudonym)
+    profile_services.profile_set_pseudonym(user=user, pseudonym=pseudonym)
     return user
 
 
 @pytest.fixture
 def panel(transactional_db):
     facilitator = person("Dominique")
-    panel = services.panel_create(
+    panel = panel_services.panel_create(
         name="Panel du pont Lafayette",
         quorum=2,
         min_endorsement_percent=60,
         facilitators=[facilitator],
     )
     for name in ("Alice", "Bruno", "Chloe"):
-        services.membership_add(panel=panel, user=person(name), by=facilitator)
+        panel_services.membership_add(panel=panel, user=person(name), by=facilitator)
     return panel
 
 

@@ -37,7 +37,7 @@ def login(client, user):
 
 def url(proposal):
     return reverse(
-        "indicators:proposal", kwargs={"slug": proposal.amenagement.slug, "pk": proposal.pk}
+        "evaluation:proposal", kwargs={"slug": proposal.amenagement.slug, "pk": proposal.pk}
     )
 
 
@@ -64,7 +64,7 @@ def test_everyone_reads_the_proposal_and_its_rationale_but_gets_no_form(client, 
 
 def test_a_proposal_of_another_arrangement_is_not_found(client, amenagement):
     proposal = make_proposal(amenagement)
-    wrong = reverse("indicators:proposal", kwargs={"slug": "autre", "pk": proposal.pk})
+    wrong = reverse("evaluation:proposal", kwargs={"slug": "autre", "pk": proposal.pk})
     assert client.get(wrong).status_code == 404
 
 

@@ -30,7 +30,7 @@ def login(client, user):
 
 
 def url(amenagement):
-    return reverse("indicators:evaluation_run", kwargs={"slug": amenagement.slug})
+    return reverse("evaluation:run", kwargs={"slug": amenagement.slug})
 
 
 def test_only_active_staff_with_the_permission_run_evaluations(db):

@@ -6,9 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from amenagements.services import commune_get_or_create
-from indicators.models import IndicatorDefinition
-from indicators.selectors import adopted_for_amenagement
-from participation.models import CitizenPanel, DeliberationLogEntry
+from participation.indicators.selectors import adopted_for_amenagement
+from participation.models import CitizenPanel, DeliberationLogEntry, IndicatorDefinition
 
 pytestmark = pytest.mark.django_db
 

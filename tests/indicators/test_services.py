@@ -7,10 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from indicators import services
-from indicators.models import IndicatorDefinition
-from participation import services as participation_services
-from participation.models import DeliberationLogEntry
+from participation.indicators import services as definition_services
+from participation.models import DeliberationLogEntry, IndicatorDefinition
+from participation.panels import services as panel_services
 from tests.participation.fixtures import endorse, make_user, perception_text, usage_text
 
 Status = IndicatorDefinition.Status
@@ -35,7 +34,7 @@ def actions(panel) -> list[str]:
 
 
 def test_a_member_proposes_an_open_unnumbered_definition_and_it_is_logged(panel, member):
-    definition = services.definition_propose(
+    definition = definition_services.definition_propose(
         panel=panel, proposed_by=member, text=perception_text()
     )
     definition.refresh_from_db()
@@ -50,8 +49,10 @@ def test_a_member_proposes_an_open_unnumbered_definition_and_it_is_logged(panel,
 
 def test_someone_outside_the_panel_cannot_propose(panel, resident):
     with pytest.raises(ValidationError) as exc_info:
-        services.definition_propose(panel=panel, proposed_by=resident, text=perception_text())
-    assert messages(exc_info) == [str(participation_services.ERROR_NOT_A_MEMBER)]
+        definition_services.definition_propose(
+            panel=panel, proposed_by=resident, text=perception_text()
+        )
+    assert messages(exc_info) == [str(panel_services.ERROR_NOT_A_MEMBER)]
     assert not IndicatorDefinition.objects.exists()
 
 
@@ -59,7 +60,7 @@ def test_adoption_numbers_the_version_records_who_and_when_and_logs_the_tally(
     proposal, member, member2, facilitator
 ):
     endorse(proposal, member, member2)
-    adopted = services.definition_adopt(definition=proposal, by=facilitator)
+    adopted = definition_services.definition_adopt(definition=proposal, by=facilitator)
     adopted.refresh_from_db()
     assert adopted.status == Status.ADOPTED
     assert adopted.version == 1
@@ -74,12 +75,12 @@ def test_adoption_numbers_the_version_records_who_and_when_and_logs_the_tally(
 
 def test_an_adopted_definition_cannot_be_edited_through_the_service(adopted, member):
     with pytest.raises(ValidationError) as exc_info:
-        services.definition_update(
+        definition_services.definition_update(
             definition=adopted, by=member, text=perception_text(target=Decimal("4.5"))
         )
     (message,) = messages(exc_info)
     assert exc_info.value.code == "frozen"
-    assert message.startswith(template(services.ERROR_FROZEN))
+    assert message.startswith(template(definition_services.ERROR_FROZEN))
     assert str(adopted.get_status_display()).lower() in message
     adopted.refresh_from_db()
     assert adopted.target == Decimal("3.5")
@@ -107,7 +108,7 @@ def test_deleting_the_proposers_account_keeps_the_adopted_definition(adopted, me
 def test_a_new_version_supersedes_the_adopted_one_which_keeps_its_row(
     adopted, panel, member, member2, facilitator
 ):
-    revision = services.definition_propose(
+    revision = definition_services.definition_propose(
         panel=panel,
         proposed_by=member2,
         text=perception_text(code="autre-code", target=Decimal("4")),
@@ -115,7 +116,7 @@ def test_a_new_version_supersedes_the_adopted_one_which_keeps_its_row(
     )
     assert revision.code == adopted.code  # a new version keeps the indicator's code
     endorse(revision, member, member2)
-    v2 = services.definition_adopt(definition=revision, by=facilitator)
+    v2 = definition_services.definition_adopt(definition=revision, by=facilitator)
 
     v1 = IndicatorDefinition.objects.get(pk=adopted.pk)
     assert (v2.version, v2.status, v2.target) == (2, Status.ADOPTED, Decimal("4"))
@@ -137,35 +138,39 @@ def test_a_new_version_supersedes_the_adopted_one_which_keeps_its_row(
 
 def test_a_brand_new_proposal_cannot_reuse_an_adopted_code(adopted, panel, member2):
     with pytest.raises(ValidationError) as exc_info:
-        services.definition_propose(panel=panel, proposed_by=member2, text=perception_text())
+        definition_services.definition_propose(
+            panel=panel, proposed_by=member2, text=perception_text()
+        )
     assert exc_info.value.message_dict["code"] == [
-        str(services.ERROR_CODE_TAKEN) % {"code": "securite"}
+        str(definition_services.ERROR_CODE_TAKEN) % {"code": "securite"}
     ]
 
 
 def test_only_an_adopted_definition_can_be_revised(proposal, panel, member2):
     with pytest.raises(ValidationError) as exc_info:
-        services.definition_propose(
+        definition_services.definition_propose(
             panel=panel, proposed_by=member2, text=perception_text(), supersedes=proposal
         )
-    assert messages(exc_info) == [str(services.ERROR_REVISE_ONLY_ADOPTED)]
+    assert messages(exc_info) == [str(definition_services.ERROR_REVISE_ONLY_ADOPTED)]
 
 
 def test_a_revision_of_a_version_superseded_meanwhile_cannot_be_adopted(
     adopted, panel, member, member2, facilitator
 ):
-    first = services.definition_propose(
+    first = definition_services.definition_propose(
         panel=panel, proposed_by=member, text=perception_text(name="A"), supersedes=adopted
     )
-    second = services.definition_propose(
+    second = definition_services.definition_propose(
         panel=panel, proposed_by=member2, text=perception_text(name="B"), supersedes=adopted
     )
     endorse(first, member, member2)
     endorse(second, member, member2)
-    services.definition_adopt(definition=first, by=facilitator)
+    definition_services.definition_adopt(definition=first, by=facilitator)
     with pytest.raises(ValidationError) as exc_info:
-        services.definition_adopt(definition=second, by=facilitator)
-    assert messages(exc_info)[0].startswith(template(services.ERROR_SUPERSEDED_MEANWHILE))
+        definition_services.definition_adopt(definition=second, by=facilitator)
+    assert messages(exc_info)[0].startswith(
+        template(definition_services.ERROR_SUPERSEDED_MEANWHILE)
+    )
     second.refresh_from_db()
     assert second.status == Status.PROPOSED
 
@@ -173,15 +178,15 @@ def test_a_revision_of_a_version_superseded_meanwhile_cannot_be_adopted(
 def test_only_a_facilitator_adopts(proposal, member, member2):
     endorse(proposal, member, member2)
     with pytest.raises(ValidationError) as exc_info:
-        services.definition_adopt(definition=proposal, by=member)
-    assert messages(exc_info) == [str(participation_services.ERROR_NOT_A_FACILITATOR)]
+        definition_services.definition_adopt(definition=proposal, by=member)
+    assert messages(exc_info) == [str(panel_services.ERROR_NOT_A_FACILITATOR)]
 
 
 def test_the_proposer_edits_an_open_proposal_and_earlier_stances_are_withdrawn(
     proposal, member, member2
 ):
     endorse(proposal, member2)
-    services.definition_update(
+    definition_services.definition_update(
         definition=proposal, by=member, text=perception_text(question="Nouvelle question ?")
     )
     proposal.refresh_from_db()
@@ -193,14 +198,16 @@ def test_the_proposer_edits_an_open_proposal_and_earlier_stances_are_withdrawn(
 
 def test_only_the_proposer_edits_a_proposal(proposal, member2):
     with pytest.raises(ValidationError) as exc_info:
-        services.definition_update(definition=proposal, by=member2, text=perception_text())
-    assert messages(exc_info) == [str(services.ERROR_NOT_PROPOSER)]
+        definition_services.definition_update(
+            definition=proposal, by=member2, text=perception_text()
+        )
+    assert messages(exc_info) == [str(definition_services.ERROR_NOT_PROPOSER)]
 
 
 def test_closing_needs_a_reason_then_freezes_the_proposal(proposal, facilitator, member):
     with pytest.raises(ValidationError):
-        services.definition_close(definition=proposal, by=facilitator, reason="  ")
-    services.definition_close(
+        definition_services.definition_close(definition=proposal, by=facilitator, reason="  ")
+    definition_services.definition_close(
         definition=proposal, by=facilitator, reason="Doublon de l'indicateur confort."
     )
     proposal.refresh_from_db()
@@ -210,15 +217,17 @@ def test_closing_needs_a_reason_then_freezes_the_proposal(proposal, facilitator,
     entry = DeliberationLogEntry.objects.get(action="proposal.closed")
     assert entry.payload["reason"] == "Doublon de l'indicateur confort."
     with pytest.raises(ValidationError):
-        services.definition_update(definition=proposal, by=member, text=perception_text())
+        definition_services.definition_update(
+            definition=proposal, by=member, text=perception_text()
+        )
     with pytest.raises(ValidationError):
-        services.definition_adopt(definition=proposal, by=facilitator)
+        definition_services.definition_adopt(definition=proposal, by=facilitator)
     with pytest.raises(IntegrityError), transaction.atomic():
         IndicatorDefinition.objects.filter(pk=proposal.pk).update(name="Autre")
 
 
 def test_retiring_an_adopted_indicator_keeps_it_with_the_reason(adopted, facilitator):
-    services.definition_retire(
+    definition_services.definition_retire(
         definition=adopted, by=facilitator, reason="Remplacé par une mesure plus fine."
     )
     adopted.refresh_from_db()
@@ -226,8 +235,8 @@ def test_retiring_an_adopted_indicator_keeps_it_with_the_reason(adopted, facilit
     assert adopted.retirement_reason == "Remplacé par une mesure plus fine."
     assert adopted.superseded_by is None
     with pytest.raises(ValidationError) as exc_info:
-        services.definition_retire(definition=adopted, by=facilitator, reason="Encore")
-    assert messages(exc_info) == [str(services.ERROR_NOT_ADOPTED)]
+        definition_services.definition_retire(definition=adopted, by=facilitator, reason="Encore")
+    assert messages(exc_info) == [str(definition_services.ERROR_NOT_ADOPTED)]
     with pytest.raises(IntegrityError), transaction.atomic():
         IndicatorDefinition.objects.filter(pk=adopted.pk).update(status=Status.ADOPTED)
 
@@ -268,7 +277,7 @@ def test_every_step_is_logged_in_order_with_dotted_codes(adopted, panel):
 )
 def test_an_incomplete_or_inconsistent_definition_is_refused(panel, member, text, field):
     with pytest.raises(ValidationError) as exc_info:
-        services.definition_propose(panel=panel, proposed_by=member, text=text)
+        definition_services.definition_propose(panel=panel, proposed_by=member, text=text)
     if field:
         assert field in exc_info.value.message_dict
     assert not IndicatorDefinition.objects.exists()
@@ -276,18 +285,20 @@ def test_an_incomplete_or_inconsistent_definition_is_refused(panel, member, text
 
 def test_a_usage_definition_drops_perception_fields(panel, member):
     text = usage_text(question="oubliée", scale_labels=["a"] * 5)
-    definition = services.definition_propose(panel=panel, proposed_by=member, text=text)
+    definition = definition_services.definition_propose(panel=panel, proposed_by=member, text=text)
     definition.refresh_from_db()
     assert (definition.question, definition.scale_labels) == ("", [])
 
 
 def test_two_panels_may_use_the_same_code(adopted, member):
     other_facilitator = make_user("Autre")
-    other = participation_services.panel_create(
+    other = panel_services.panel_create(
         name="Autre panel", facilitators=[other_facilitator], quorum=1
     )
-    proposal = services.definition_propose(
+    proposal = definition_services.definition_propose(
         panel=other, proposed_by=other_facilitator, text=perception_text()
     )
     endorse(proposal, other_facilitator)
-    assert services.definition_adopt(definition=proposal, by=other_facilitator).version == 1
+    assert (
+        definition_services.definition_adopt(definition=proposal, by=other_facilitator).version == 1
+    )

@@ -11,11 +11,12 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import User
 from django.core.cache import cache
 
-from indicators import services as indicator_services
-from indicators.models import IndicatorDefinition
-from indicators.services import DefinitionText
-from participation import services
-from participation.models import Stance
+from participation.indicators import deliberation
+from participation.indicators import services as definition_services
+from participation.indicators.text import DefinitionText
+from participation.models import IndicatorDefinition, Stance
+from participation.panels import services as panel_services
+from participation.profiles import services as profile_services
 
 PASSWORD = "un mot de passe solide 2026"
 
@@ -26,7 +27,7 @@ def make_user(pseudonym, *, verified=True, staff=False, superuser=False):
         email, email=email, password=PASSWORD, is_staff=staff, is_superuser=superuser
     )
     EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
-    services.profile_set_pseudonym(user=user, pseudonym=pseudonym)
+    profile_services.profile_set_pseudonym(user=user, pseudonym=pseudonym)
     return user
 
 
@@ -98,34 +99,34 @@ def staff(db):
 @pytest.fixture
 def panel(facilitator, member, member2):
     """Quorum 2, 60 % endorsements; a facilitator and two members."""
-    panel = services.panel_create(
+    panel = panel_services.panel_create(
         name="Panel de la Guillotière",
         description="Un panel de test.",
         quorum=2,
         min_endorsement_percent=60,
         facilitators=[facilitator],
     )
-    services.membership_add(panel=panel, user=member, by=facilitator)
-    services.membership_add(panel=panel, user=member2, by=facilitator)
+    panel_services.membership_add(panel=panel, user=member, by=facilitator)
+    panel_services.membership_add(panel=panel, user=member2, by=facilitator)
     return panel
 
 
 @pytest.fixture
 def proposal(panel, member):
-    return indicator_services.definition_propose(
+    return definition_services.definition_propose(
         panel=panel, proposed_by=member, text=perception_text()
     )
 
 
 def endorse(definition, *users, position=Stance.Position.ENDORSE):
     for user in users:
-        services.stance_set(definition=definition, user=user, position=position)
+        deliberation.stance_set(definition=definition, user=user, position=position)
 
 
 @pytest.fixture
 def adopted(proposal, member, member2, facilitator):
     endorse(proposal, member, member2)
-    return indicator_services.definition_adopt(definition=proposal, by=facilitator)
+    return definition_services.definition_adopt(definition=proposal, by=facilitator)
 
 
 __all__ = [

@@ -10,34 +10,34 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.gis.geos import Point
 
-from indicators import services as indicator_services
-from participation import services
 from participation.contributions.services import ContributionInput, contribution_submit
+from participation.indicators import services as definition_services
+from participation.panels import services as panel_services
 from tests.participation.fixtures import endorse, make_user, perception_text
 
 
 @pytest.fixture
 def questions(amenagement, facilitator, member, member2):
     """Felt safety and comfort, adopted by a panel whose scope is the arrangement's commune."""
-    panel = services.panel_create(
+    panel = panel_services.panel_create(
         name="Panel de Lyon",
         quorum=2,
         min_endorsement_percent=60,
         communes=[amenagement.commune],
         facilitators=[facilitator],
     )
-    services.membership_add(panel=panel, user=member, by=facilitator)
-    services.membership_add(panel=panel, user=member2, by=facilitator)
+    panel_services.membership_add(panel=panel, user=member, by=facilitator)
+    panel_services.membership_add(panel=panel, user=member2, by=facilitator)
     adopted = []
     for text in (
         perception_text(),
         perception_text(code="confort", name="Confort", question="Est-ce confortable ?"),
     ):
-        definition = indicator_services.definition_propose(
+        definition = definition_services.definition_propose(
             panel=panel, proposed_by=member, text=text
         )
         endorse(definition, member, member2)
-        adopted.append(indicator_services.definition_adopt(definition=definition, by=facilitator))
+        adopted.append(definition_services.definition_adopt(definition=definition, by=facilitator))
     return adopted
 
 

@@ -8,8 +8,8 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.urls import reverse
 
-from participation import services
 from participation.models import JoinRequest, Profile
+from participation.panels import services as panel_services
 from tests.participation.fixtures import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,7 @@ def test_the_pseudonym_is_shown_on_public_pages_never_the_email(client, panel):
     client.post(reverse("account_signup"), {**SIGNUP, "email": "secret.zoe@example.org"})
     client.post(confirmation_link(mail.outbox[0]))
     client.post(reverse("participation:join", args=[panel.slug]))
-    services.join_request_decide(
+    panel_services.join_request_decide(
         join_request=JoinRequest.objects.get(),
         by=panel.memberships.get(role="facilitator").user,
         accept=True,

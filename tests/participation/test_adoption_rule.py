@@ -4,11 +4,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from indicators import services as indicator_services
-from indicators.models import IndicatorDefinition
-from participation import services
-from participation.models import DeliberationLogEntry, Membership, Stance
-from participation.selectors import AdoptionTally, proposal_tally
+from participation.indicators import deliberation
+from participation.indicators import services as definition_services
+from participation.indicators.selectors import AdoptionTally, proposal_tally
+from participation.models import DeliberationLogEntry, IndicatorDefinition, Membership, Stance
+from participation.panels import services as panel_services
 from tests.participation.fixtures import endorse, make_user
 
 ENDORSE, OBJECT = Stance.Position.ENDORSE, Stance.Position.OBJECT
@@ -44,9 +44,9 @@ def test_without_any_stance_the_share_is_zero_and_the_rule_unmet():
 def test_adoption_is_refused_below_the_quorum_with_the_numbers(proposal, member, facilitator):
     endorse(proposal, member)  # 1 stance; the panel's quorum is 2
     with pytest.raises(ValidationError) as exc_info:
-        indicator_services.definition_adopt(definition=proposal, by=facilitator)
+        definition_services.definition_adopt(definition=proposal, by=facilitator)
     (message,) = exc_info.value.messages
-    assert message == str(indicator_services.ERROR_RULE_NOT_MET) % {
+    assert message == str(definition_services.ERROR_RULE_NOT_MET) % {
         "quorum": 2,
         "required": 60,
         "votes": 1,
@@ -65,16 +65,16 @@ def test_adoption_is_refused_below_the_share_and_accepted_at_it(
     endorse(proposal, member)
     endorse(proposal, member2, position=OBJECT)  # 1 of 2 = 50 % < 60 %
     with pytest.raises(ValidationError) as exc_info:
-        indicator_services.definition_adopt(definition=proposal, by=facilitator)
+        definition_services.definition_adopt(definition=proposal, by=facilitator)
     assert "50" in exc_info.value.messages[0]
-    services.panel_set_rule(panel=panel, by=facilitator, quorum=2, min_endorsement_percent=50)
-    adopted = indicator_services.definition_adopt(definition=proposal, by=facilitator)
+    panel_services.panel_set_rule(panel=panel, by=facilitator, quorum=2, min_endorsement_percent=50)
+    adopted = definition_services.definition_adopt(definition=proposal, by=facilitator)
     assert adopted.status == IndicatorDefinition.Status.ADOPTED
 
 
 def test_a_changed_stance_counts_once_with_its_new_position(proposal, member, member2):
     endorse(proposal, member, member2)
-    services.stance_set(definition=proposal, user=member2, position=OBJECT)
+    deliberation.stance_set(definition=proposal, user=member2, position=OBJECT)
     tally = proposal_tally(proposal)
     assert (tally.endorsements, tally.objections) == (1, 1)
     assert Stance.objects.filter(definition=proposal).count() == 2
@@ -93,7 +93,7 @@ def test_a_changed_stance_counts_once_with_its_new_position(proposal, member, me
 
 def test_taking_the_same_stance_twice_changes_nothing(proposal, member):
     endorse(proposal, member)
-    _stance, changed = services.stance_set(definition=proposal, user=member, position=ENDORSE)
+    _stance, changed = deliberation.stance_set(definition=proposal, user=member, position=ENDORSE)
     assert changed is False
     assert DeliberationLogEntry.objects.filter(action="proposal.endorsed").count() == 1
 
@@ -114,29 +114,29 @@ def test_only_members_take_a_stance_and_only_on_open_proposals(
     proposal, resident, member, facilitator
 ):
     with pytest.raises(ValidationError):
-        services.stance_set(definition=proposal, user=resident, position=ENDORSE)
-    indicator_services.definition_close(definition=proposal, by=facilitator, reason="Hors sujet")
+        deliberation.stance_set(definition=proposal, user=resident, position=ENDORSE)
+    definition_services.definition_close(definition=proposal, by=facilitator, reason="Hors sujet")
     with pytest.raises(ValidationError) as exc_info:
-        services.stance_set(definition=proposal, user=member, position=ENDORSE)
+        deliberation.stance_set(definition=proposal, user=member, position=ENDORSE)
     assert exc_info.value.code == "not_open"
 
 
 def test_the_rule_is_set_per_panel_by_its_facilitators_in_public(panel, facilitator, member):
     with pytest.raises(ValidationError):
-        services.panel_set_rule(panel=panel, by=member, quorum=5, min_endorsement_percent=70)
-    services.panel_set_rule(panel=panel, by=facilitator, quorum=5, min_endorsement_percent=70)
+        panel_services.panel_set_rule(panel=panel, by=member, quorum=5, min_endorsement_percent=70)
+    panel_services.panel_set_rule(panel=panel, by=facilitator, quorum=5, min_endorsement_percent=70)
     panel.refresh_from_db()
     assert (panel.quorum, panel.min_endorsement_percent) == (5, 70)
     entry = DeliberationLogEntry.objects.get(action="panel.rule_changed")
     assert entry.payload["before"] == {"quorum": 2, "min_endorsement_percent": 60}
-    other = services.panel_create(name="Autre", facilitators=[make_user("Z-fac")])
+    other = panel_services.panel_create(name="Autre", facilitators=[make_user("Z-fac")])
     assert (other.quorum, other.min_endorsement_percent) == (3, 60)
 
 
 @pytest.mark.parametrize(("quorum", "percent"), [(0, 60), (3, 0), (3, 101)])
 def test_an_absurd_rule_is_refused(panel, facilitator, quorum, percent):
     with pytest.raises(ValidationError) as exc_info:
-        services.panel_set_rule(
+        panel_services.panel_set_rule(
             panel=panel, by=facilitator, quorum=quorum, min_endorsement_percent=percent
         )
-    assert exc_info.value.messages == [str(services.ERROR_BAD_RULE)]
+    assert exc_info.value.messages == [str(panel_services.ERROR_BAD_RULE)]

@@ -12,9 +12,8 @@ from django.db import IntegrityError, connection, transaction
 
 from amenagements import services as amenagement_services
 from amenagements.models import Adaptation, Amenagement
-from indicators.models import IndicatorDefinition
 from participation.contributions import selectors, services
-from participation.models import Contribution, Rating
+from participation.models import Contribution, IndicatorDefinition, Rating
 from tests.participation.opinion_fixtures import *  # noqa: F403
 from tests.participation.opinion_fixtures import (
     BESIDE_THE_LINE,

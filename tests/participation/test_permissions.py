@@ -7,10 +7,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from indicators import services as indicator_services
-from participation import permissions, services
-from participation.selectors import viewer_for
-from participation.views import _reasons
+from participation.indicators import permissions as definition_permissions
+from participation.indicators import services as definition_services
+from participation.panels import services as panel_services
+from participation.panels.permissions import REFUSALS
+from participation.panels.selectors import viewer_for
 from tests.participation.fixtures import endorse, make_user, perception_text
 
 ROLES = ["anonymous", "unverified", "resident", "member", "facilitator", "staff"]
@@ -21,18 +22,18 @@ LOGIN = "login"
 def world(panel, facilitator, member, member2, resident, staff):
     """A panel with an open proposal (by `member`, endorsed by both members: the rule is met),
     an adopted indicator, a pending request and an invitation addressed to someone else."""
-    proposal = indicator_services.definition_propose(
+    proposal = definition_services.definition_propose(
         panel=panel, proposed_by=member, text=perception_text()
     )
     endorse(proposal, member, member2)
-    other = indicator_services.definition_propose(
+    other = definition_services.definition_propose(
         panel=panel, proposed_by=member2, text=perception_text(code="confort", name="Confort")
     )
     endorse(other, member, member2)
-    adopted = indicator_services.definition_adopt(definition=other, by=facilitator)
-    candidate = services.join_request_create(panel=panel, user=make_user("Candidat"))
+    adopted = definition_services.definition_adopt(definition=other, by=facilitator)
+    candidate = panel_services.join_request_create(panel=panel, user=make_user("Candidat"))
     make_user("Invite")
-    invitation = services.invitation_create(panel=panel, by=facilitator, pseudonym="Invite")
+    invitation = panel_services.invitation_create(panel=panel, by=facilitator, pseudonym="Invite")
     return {
         "panel": panel,
         "proposal": proposal,
@@ -266,11 +267,13 @@ def test_a_refusal_says_why(client, world):
     client.force_login(world["people"]["resident"])
     response = client.get(reverse("participation:manage", args=[slug(world)]))
     assert response.status_code == 403
-    assert _reasons()["facilitator"] in response.content.decode()
+    assert str(REFUSALS["facilitator"]) in response.content.decode()
 
 
 def test_the_invitee_answers_their_invitation(client, panel, facilitator, resident):
-    invitation = services.invitation_create(panel=panel, by=facilitator, pseudonym="Habitante")
+    invitation = panel_services.invitation_create(
+        panel=panel, by=facilitator, pseudonym="Habitante"
+    )
     client.force_login(resident)
     url = reverse("participation:answer_invitation", args=[panel.slug, invitation.pk])
     assert client.post(url, {"decision": "accept"}).status_code == 302
@@ -280,26 +283,28 @@ def test_the_invitee_answers_their_invitation(client, panel, facilitator, reside
 def test_predicates_give_staff_no_say_in_a_panel_they_do_not_belong_to(world):
     staff_viewer = viewer_for(world["people"]["staff"], world["panel"])
     assert staff_viewer.is_resident
-    assert not permissions.can_propose(staff_viewer, world["panel"])
-    assert not permissions.can_decide_proposal(staff_viewer, world["proposal"])
-    assert not permissions.can_take_stance(staff_viewer, world["proposal"])
+    assert not definition_permissions.can_propose(staff_viewer, world["panel"])
+    assert not definition_permissions.can_decide_proposal(staff_viewer, world["proposal"])
+    assert not definition_permissions.can_take_stance(staff_viewer, world["proposal"])
 
 
 def test_an_unverified_member_cannot_take_part_until_verified(world):
     user = world["people"]["unverified"]
-    services.membership_add(panel=world["panel"], user=user)
+    panel_services.membership_add(panel=world["panel"], user=user)
     viewer = viewer_for(user, world["panel"])
     assert viewer.role == "member"
-    assert not permissions.can_take_stance(viewer, world["proposal"])
+    assert not definition_permissions.can_take_stance(viewer, world["proposal"])
     user.emailaddress_set.update(verified=True)
-    assert permissions.can_take_stance(viewer_for(user, world["panel"]), world["proposal"])
+    assert definition_permissions.can_take_stance(
+        viewer_for(user, world["panel"]), world["proposal"]
+    )
 
 
 def test_nobody_edits_or_decides_a_decided_definition(world):
     adopted = world["adopted"]
     for role in ("member", "facilitator"):
         viewer = viewer_for(world["people"][role], world["panel"])
-        assert not permissions.can_edit_proposal(viewer, adopted)
-        assert not permissions.can_decide_proposal(viewer, adopted)
-        assert not permissions.can_take_stance(viewer, adopted)
+        assert not definition_permissions.can_edit_proposal(viewer, adopted)
+        assert not definition_permissions.can_decide_proposal(viewer, adopted)
+        assert not definition_permissions.can_take_stance(viewer, adopted)
     assert adopted.target == Decimal("3.5")

@@ -8,9 +8,8 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from indicators.models import IndicatorDefinition
 from participation.contributions import services as contribution_services
-from participation.models import Contribution, Profile, Rating, Report
+from participation.models import Contribution, IndicatorDefinition, Profile, Rating, Report
 from participation.privacy.forms import ERROR_WRONG_PASSWORD
 from tests.participation.fixtures import PASSWORD, make_user
 from tests.participation.opinion_fixtures import *  # noqa: F403

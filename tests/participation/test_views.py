@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from indicators import services as indicator_services
-from indicators.models import IndicatorDefinition
-from participation import services
-from participation.models import Comment, Stance
+from participation.indicators import deliberation
+from participation.indicators import services as definition_services
+from participation.models import Comment, IndicatorDefinition, Stance
+from participation.panels import services as panel_services
 from tests.participation.fixtures import endorse, make_user, perception_text, usage_text
 from tests.participation.test_permissions import proposal_data
 
@@ -36,8 +36,8 @@ def test_the_panel_page_lists_members_by_pseudonym_and_never_an_email(client, ad
 
 @pytest.mark.parametrize("url_name", ["panel", "log", "proposal", "catalogue", "lineage"])
 def test_public_pages_never_show_an_email_address(client, adopted, panel, member, url_name):
-    services.comment_add(
-        definition=indicator_services.definition_propose(
+    deliberation.comment_add(
+        definition=definition_services.definition_propose(
             panel=panel, proposed_by=member, text=usage_text()
         ),
         user=member,
@@ -59,11 +59,11 @@ def test_panel_page_query_count_does_not_grow_with_proposals(
     client, panel, member, django_assert_num_queries, proposals
 ):
     for i in range(proposals):
-        definition = indicator_services.definition_propose(
+        definition = definition_services.definition_propose(
             panel=panel, proposed_by=member, text=perception_text(code=f"code-{i}")
         )
         endorse(definition, member)
-        services.comment_add(definition=definition, user=member, body="Oui")
+        deliberation.comment_add(definition=definition, user=member, body="Oui")
     # panel (+ communes, arrangements), members, proposals, decisions, log
     with django_assert_num_queries(7):
         response = client.get(panel.get_absolute_url())
@@ -75,11 +75,11 @@ def test_catalogue_takes_one_query_whatever_its_size(
     client, panel, member, member2, facilitator, django_assert_num_queries, indicators
 ):
     for i in range(indicators):
-        definition = indicator_services.definition_propose(
+        definition = definition_services.definition_propose(
             panel=panel, proposed_by=member, text=perception_text(code=f"c-{i}", name=f"Ind {i}")
         )
         endorse(definition, member, member2)
-        indicator_services.definition_adopt(definition=definition, by=facilitator)
+        definition_services.definition_adopt(definition=definition, by=facilitator)
     with django_assert_num_queries(1):
         response = client.get(reverse("indicators:catalogue"))
     assert html(response).count('class="version"') == indicators
@@ -88,7 +88,7 @@ def test_catalogue_takes_one_query_whatever_its_size(
 def test_the_catalogue_shows_adopted_indicators_only_with_their_panel(
     client, adopted, panel, member
 ):
-    indicator_services.definition_propose(
+    definition_services.definition_propose(
         panel=panel, proposed_by=member, text=usage_text(name="Encore en discussion")
     )
     page = html(client.get(reverse("indicators:catalogue")))
@@ -102,14 +102,14 @@ def test_the_catalogue_shows_adopted_indicators_only_with_their_panel(
 def test_an_indicator_page_shows_its_version_history(
     client, adopted, panel, member, member2, facilitator
 ):
-    revision = indicator_services.definition_propose(
+    revision = definition_services.definition_propose(
         panel=panel,
         proposed_by=member,
         text=perception_text(target=Decimal("4")),
         supersedes=adopted,
     )
     endorse(revision, member, member2)
-    indicator_services.definition_adopt(definition=revision, by=facilitator)
+    definition_services.definition_adopt(definition=revision, by=facilitator)
     page = html(client.get(reverse("indicators:lineage", args=[panel.slug, "securite"])))
     assert "v2" in page
     assert "v1" in page
@@ -252,7 +252,7 @@ def test_adopting_before_the_rule_is_met_shows_the_numbers(client, proposal, fac
     client.force_login(facilitator)
     response = client.post(proposal_url(proposal, "adopt"), follow=True)
     page = html(response)
-    assert escape(str(indicator_services.ERROR_RULE_NOT_MET).split("%(")[0]) in page
+    assert escape(str(definition_services.ERROR_RULE_NOT_MET).split("%(")[0]) in page
     proposal.refresh_from_db()
     assert proposal.status == "proposed"
     assert "message--error" in page
@@ -375,6 +375,8 @@ def test_the_header_offers_sign_in_to_visitors_and_a_logout_form_to_members(clie
 
 
 def test_other_panels_and_people_stay_separate(client, panel):
-    other = services.panel_create(name="Panel de Villeurbanne", facilitators=[make_user("Vfac")])
+    other = panel_services.panel_create(
+        name="Panel de Villeurbanne", facilitators=[make_user("Vfac")]
+    )
     page = html(client.get(other.get_absolute_url()))
     assert "Membre2" not in page

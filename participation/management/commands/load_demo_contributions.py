@@ -22,11 +22,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from amenagements.models import Amenagement
-from indicators.models import IndicatorDefinition
-from indicators.selectors import adopted_for_amenagement
-from participation import services as participation_services
 from participation.contributions.services import ContributionInput, contribution_submit
-from participation.models import Contribution, ContributorProfile, Profile
+from participation.indicators.selectors import adopted_for_amenagement
+from participation.models import Contribution, ContributorProfile, IndicatorDefinition, Profile
+from participation.profiles import services as profile_services
 
 DEMO_EMAIL_DOMAIN = "demo.tactique.invalid"
 RESIDENTS = (
@@ -65,7 +64,7 @@ def _demo_resident(pseudonym: str):
     user.set_unusable_password()
     user.save()
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    participation_services.profile_set_pseudonym(user=user, pseudonym=pseudonym)
+    profile_services.profile_set_pseudonym(user=user, pseudonym=pseudonym)
     return user
 
 

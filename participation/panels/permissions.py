@@ -5,17 +5,19 @@ Pure predicates over a `Viewer` (who is looking, relative to the panel: built in
 booleans. Everything a panel does is public to read; taking part needs a signed-in account
 with a verified email address ("resident"); deliberating needs membership; deciding needs the
 facilitator role. Staff have no say in a panel's choices unless they are members of it: the
-panel, not the services, chooses the criteria arrangements are judged by.
+panel, not the services, chooses the criteria arrangements are judged by. `REFUSALS` says in
+words why a predicate failed, for the 403 page.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext_lazy as _
+
 if TYPE_CHECKING:
-    from indicators.models import IndicatorDefinition
     from participation.models import CitizenPanel, JoinRequest
-    from participation.selectors import Viewer
+    from participation.panels.selectors import Viewer
 
 
 def can_request_to_join(viewer: Viewer, panel: CitizenPanel) -> bool:
@@ -44,31 +46,9 @@ def can_manage_members(viewer: Viewer, panel: CitizenPanel) -> bool:
     return viewer.is_facilitator
 
 
-def can_propose(viewer: Viewer, panel: CitizenPanel) -> bool:
-    return viewer.is_member
-
-
-def can_take_stance(viewer: Viewer, definition: IndicatorDefinition) -> bool:
-    return viewer.is_member and definition.is_open
-
-
-def can_comment(viewer: Viewer, definition: IndicatorDefinition) -> bool:
-    return viewer.is_member and definition.is_open
-
-
-def can_edit_proposal(viewer: Viewer, definition: IndicatorDefinition) -> bool:
-    """Only its author, only while open (a decided text is a public record)."""
-    return viewer.is_member and definition.is_open and definition.proposed_by_id == viewer.user_id
-
-
-def can_decide_proposal(viewer: Viewer, definition: IndicatorDefinition) -> bool:
-    """Adopt (when the rule is met: the service checks it) or close with a reason."""
-    return viewer.is_facilitator and definition.is_open
-
-
-def can_propose_revision(viewer: Viewer, definition: IndicatorDefinition) -> bool:
-    return viewer.is_member and definition.status == definition.Status.ADOPTED
-
-
-def can_retire(viewer: Viewer, definition: IndicatorDefinition) -> bool:
-    return viewer.is_facilitator and definition.can_be_retired
+# Why a predicate failed, in words (the 403 page says it).
+REFUSALS = {
+    "member": _("Only members of the panel can do this. Ask to join it from its page."),
+    "facilitator": _("Only a facilitator of the panel can do this."),
+    "proposer": _("Only the member who made this proposal can edit it, while it is open."),
+}

@@ -23,11 +23,12 @@ from django.utils.translation import gettext as _
 
 from amenagements.models import Amenagement
 from amenagements.services import commune_get_or_create
-from indicators import services
-from indicators.models import IndicatorDefinition
-from indicators.services import DefinitionText
-from participation import services as participation_services
-from participation.models import CitizenPanel, Membership, Stance
+from participation.indicators import deliberation
+from participation.indicators import services as definition_services
+from participation.indicators.text import DefinitionText
+from participation.models import CitizenPanel, IndicatorDefinition, Membership, Stance
+from participation.panels import services as panel_services
+from participation.profiles import services as profile_services
 
 DEMO_PANEL_NAME = "Panel citoyen de démonstration"
 DEMO_COMMUNE = "Métropole de Lyon"  # the commune of the demo network (`load_demo`)
@@ -181,7 +182,7 @@ def _demo_user(pseudonym: str):
     user.set_unusable_password()
     user.save()
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    participation_services.profile_set_pseudonym(user=user, pseudonym=pseudonym)
+    profile_services.profile_set_pseudonym(user=user, pseudonym=pseudonym)
     return user
 
 
@@ -195,7 +196,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             facilitator = _demo_user(FACILITATOR)
             members = [_demo_user(name) for name in MEMBERS]
-            panel = participation_services.panel_create(
+            panel = panel_services.panel_create(
                 name=DEMO_PANEL_NAME,
                 description=(
                     "Panel de démonstration : ses membres sont fictifs. Il montre comment un "
@@ -211,19 +212,19 @@ class Command(BaseCommand):
                 facilitators=[facilitator],
             )
             for member in members:
-                participation_services.membership_add(
+                panel_services.membership_add(
                     panel=panel, user=member, role=Membership.Role.MEMBER, by=facilitator
                 )
             for i, text in enumerate(STARTER_SET):
                 proposer = members[i % len(members)]
-                definition = services.definition_propose(
+                definition = definition_services.definition_propose(
                     panel=panel, proposed_by=proposer, text=text, is_starter=True
                 )
                 for member in members:
-                    participation_services.stance_set(
+                    deliberation.stance_set(
                         definition=definition, user=member, position=Stance.Position.ENDORSE
                     )
-                services.definition_adopt(definition=definition, by=facilitator)
+                definition_services.definition_adopt(definition=definition, by=facilitator)
         self.stdout.write(
             _("Demonstration panel loaded with %(n)s starter indicators.") % {"n": len(STARTER_SET)}
         )

@@ -1,0 +1,29 @@
+"""The request type of every view, and the one way a view refuses someone."""
+
+from __future__ import annotations
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django_htmx.middleware import HtmxDetails
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request that went through django-htmx's middleware: `request.htmx` is always there
+    (false-y when the request did not come from htmx)."""
+
+    htmx: HtmxDetails
+
+
+def deny(request: HttpRequest, reason: str = "", *, next_url: str | None = None) -> HttpResponse:
+    """Refuse the request: a visitor who is not signed in goes to the login page (and comes
+    back to `next_url`, by default the page asked for); a signed-in person gets the 403 page,
+    saying `reason` when there is one."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(next_url or request.get_full_path())
+    raise PermissionDenied(reason)
+
+
+def error_text(error: ValidationError) -> str:
+    """A service's refusal as one sentence for a flash message."""
+    return " ".join(error.messages)

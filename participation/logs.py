@@ -1,0 +1,28 @@
+"""Writing to a public log (`participation.models.LogEntry`: the panels' deliberation log, the
+moderation log). One rule for both: a row is appended inside the transaction of the change it
+records, and rows are never changed afterwards."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from participation.models import LogEntry
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+Entry = TypeVar("Entry", bound=LogEntry)
+
+
+def log_record(
+    log: type[Entry],
+    *,
+    action: str,
+    actor: AbstractBaseUser | None,
+    payload: dict[str, Any] | None = None,
+    **about: Any,
+) -> Entry:
+    """Append one row to `log`: `action` is a dotted code, `actor` who acted (None for an
+    automatic act), `payload` what the row needs to be read later, `about` the log's own
+    foreign keys (a panel and a definition, a contribution and a commune)."""
+    return log.objects.create(action=action, actor=actor, payload=payload or {}, **about)

@@ -1,0 +1,58 @@
+"""Participation's models, one module per part of the loop residents and panels take part in.
+
+- `people`: the public pseudonym of an account (`Profile`);
+- `panels`: citizen panels, their members, requests and invitations to join;
+- `indicators`: indicator definitions, the criteria a panel proposes, adopts and retires;
+- `deliberation`: members' stances and comments on a proposed indicator, the panel's log;
+- `opinions`: residents' contributions on an arrangement version and their ratings;
+- `moderation`: reports, per-commune pre-moderation and the moderation log.
+Each module's docstring lists the rules its tables hold, whatever code writes. Writes go
+through the services of `participation.profiles`, `.panels`, `.indicators`, `.contributions`
+and `.privacy`; each logs what it changes in the same transaction.
+"""
+
+from participation.models.deliberation import Comment, DeliberationLogEntry, Stance
+from participation.models.indicators import SCALE_STEPS, IndicatorDefinition
+from participation.models.logs import DOTTED_ACTION, LogEntry
+from participation.models.moderation import (
+    REPORT_DETAILS_MAX_LENGTH,
+    CommuneModeration,
+    ModerationLogEntry,
+    Report,
+    ReportReason,
+)
+from participation.models.opinions import (
+    COMMENT_MAX_LENGTH,
+    CommentStatus,
+    Contribution,
+    ContributorProfile,
+    Rating,
+)
+from participation.models.panels import CitizenPanel, JoinRequest, Membership
+from participation.models.people import PSEUDONYM_HELP, PSEUDONYM_PATTERN, Profile
+
+__all__ = [
+    "COMMENT_MAX_LENGTH",
+    "DOTTED_ACTION",
+    "PSEUDONYM_HELP",
+    "PSEUDONYM_PATTERN",
+    "REPORT_DETAILS_MAX_LENGTH",
+    "SCALE_STEPS",
+    "CitizenPanel",
+    "Comment",
+    "CommentStatus",
+    "CommuneModeration",
+    "Contribution",
+    "ContributorProfile",
+    "DeliberationLogEntry",
+    "IndicatorDefinition",
+    "JoinRequest",
+    "LogEntry",
+    "Membership",
+    "ModerationLogEntry",
+    "Profile",
+    "Rating",
+    "Report",
+    "ReportReason",
+    "Stance",
+]

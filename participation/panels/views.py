@@ -1,0 +1,224 @@
+"""Citizen panels' pages: the list, a panel's public page and log, joining (requests and
+invitations), and the facilitators' page (pending requests, invitations, the adoption rule).
+
+Views stay thin: selectors read, services write, `permissions` decide from a `Viewer` built in
+one query. A visitor who is not signed in is sent to the login page; a signed-in person who may
+not do something gets a 403 page saying why. Every htmx request has a plain-form fallback.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from common.http import deny, error_text
+from participation.indicators import permissions as definition_permissions
+from participation.indicators import selectors as definition_selectors
+from participation.models import CitizenPanel, JoinRequest
+from participation.panels import permissions, selectors, services
+from participation.panels.forms import DecisionForm, InvitationForm, JoinRequestForm, RuleForm
+from participation.profiles.selectors import public_name
+
+LOG_PAGE_SIZE = 50
+
+
+def panel_or_404(slug: str) -> CitizenPanel:
+    """The panel at `slug` (with its scope), or a 404 page."""
+    try:
+        return selectors.panel_get(slug=slug)
+    except CitizenPanel.DoesNotExist:
+        raise Http404(_("No citizen panel with this address.")) from None
+
+
+@require_GET
+def panel_list_view(request: HttpRequest) -> HttpResponse:
+    return render(request, "participation/panel_list.html", {"panels": selectors.panel_list()})
+
+
+@require_GET
+def panel_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """A panel's public page: scope, rule, members (pseudonyms), proposals, decisions, log."""
+    panel = panel_or_404(slug)
+    viewer = selectors.viewer_for(request.user, panel)
+    context = {
+        "panel": panel,
+        "members": selectors.panel_members(panel),
+        "proposals": definition_selectors.panel_proposals(panel),
+        "decisions": definition_selectors.panel_decisions(panel),
+        "log": selectors.panel_log(panel)[:10],
+        "viewer": viewer,
+        "can_request_to_join": permissions.can_request_to_join(viewer, panel),
+        "can_propose": definition_permissions.can_propose(viewer, panel),
+        "can_manage_members": permissions.can_manage_members(viewer, panel),
+        "join_form": JoinRequestForm(),
+        "invitation_form": DecisionForm(),
+    }
+    return render(request, "participation/panel_detail.html", context)
+
+
+@require_GET
+def panel_log_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """The whole public log of a panel, paginated."""
+    panel = panel_or_404(slug)
+    page = Paginator(selectors.panel_log(panel), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "participation/panel_log.html", {"panel": panel, "page": page})
+
+
+@require_POST
+def join_request_view(request: HttpRequest, slug: str) -> HttpResponse:
+    panel = panel_or_404(slug)
+    viewer = selectors.viewer_for(request.user, panel)
+    if not permissions.can_request_to_join(viewer, panel):
+        return deny(
+            request,
+            _(
+                "You cannot ask to join this panel (already a member, "
+                "a request pending, or the panel takes no requests)."
+            ),
+        )
+    form = JoinRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.join_request_create(
+                panel=panel, user=request.user, message=form.cleaned_data["message"]
+            )
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(
+                request, _("Your request has been sent. A facilitator of the panel will answer.")
+            )
+    else:
+        messages.error(request, error_text(ValidationError(form.errors["message"])))
+    return redirect(panel)
+
+
+@require_POST
+def invitation_answer_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    panel = panel_or_404(slug)
+    viewer = selectors.viewer_for(request.user, panel)
+    invitation = get_object_or_404(JoinRequest, panel=panel, pk=pk)
+    if not permissions.can_answer_invitation(viewer, invitation):
+        return deny(request, _("This invitation is not addressed to you, or was answered."))
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        raise PermissionDenied(_("Unknown answer."))
+    try:
+        services.invitation_answer(invitation=invitation, user=request.user, accept=form.accepted)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(
+            request,
+            _("Welcome to the panel!") if form.accepted else _("You declined the invitation."),
+        )
+    return redirect(panel)
+
+
+@require_GET
+def panel_manage_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """Facilitators: pending requests and invitations, invite someone, the adoption rule."""
+    panel = panel_or_404(slug)
+    viewer = selectors.viewer_for(request.user, panel)
+    if not permissions.can_manage_members(viewer, panel):
+        return deny(request, permissions.REFUSALS["facilitator"])
+    return _render_manage(request, panel)
+
+
+def _render_manage(
+    request: HttpRequest,
+    panel: CitizenPanel,
+    *,
+    invitation_form: InvitationForm | None = None,
+    rule_form: RuleForm | None = None,
+) -> HttpResponse:
+    context = {
+        "panel": panel,
+        "pending": selectors.pending_requests(panel),
+        "members": selectors.panel_members(panel),
+        "invitation_form": invitation_form or InvitationForm(),
+        "rule_form": rule_form
+        or RuleForm(
+            initial={
+                "quorum": panel.quorum,
+                "min_endorsement_percent": panel.min_endorsement_percent,
+            }
+        ),
+    }
+    return render(request, "participation/panel_manage.html", context)
+
+
+@require_POST
+def join_request_decide_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    panel = panel_or_404(slug)
+    viewer = selectors.viewer_for(request.user, panel)
+    if not permissions.can_manage_members(viewer, panel):
+        return deny(request, permissions.REFUSALS["facilitator"])
+    join_request = get_object_or_404(
+        JoinRequest.objects.select_related("user__profile"), panel=panel, pk=pk
+    )
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        raise PermissionDenied(_("Unknown answer."))
+    try:
+        services.join_request_decide(
+            join_request=join_request, by=request.user, accept=form.accepted
+        )
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        name = public_name(join_request.user)
+        if form.accepted:
+            messages.success(request, _("%(name)s is now a member.") % {"name": name})
+        else:
+            messages.success(request, _("The request of %(name)s was declined.") % {"name": name})
+    return redirect("participation:manage", slug=panel.slug)
+
+
+@require_POST
+def invite_view(request: HttpRequest, slug: str) -> HttpResponse:
+    panel = panel_or_404(slug)
+    viewer = selectors.viewer_for(request.user, panel)
+    if not permissions.can_manage_members(viewer, panel):
+        return deny(request, permissions.REFUSALS["facilitator"])
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                panel=panel,
+                by=request.user,
+                pseudonym=form.cleaned_data["pseudonym"],
+                message=form.cleaned_data["message"],
+            )
+        except ValidationError as error:
+            form.add_error("pseudonym", error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s has been invited.") % {"name": invitation.user.profile.pseudonym},
+            )
+            return redirect("participation:manage", slug=panel.slug)
+    return _render_manage(request, panel, invitation_form=form)
+
+
+@require_POST
+def rule_view(request: HttpRequest, slug: str) -> HttpResponse:
+    panel = panel_or_404(slug)
+    viewer = selectors.viewer_for(request.user, panel)
+    if not permissions.can_manage_members(viewer, panel):
+        return deny(request, permissions.REFUSALS["facilitator"])
+    form = RuleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.panel_set_rule(panel=panel, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The adoption rule has been changed."))
+            return redirect("participation:manage", slug=panel.slug)
+    return _render_manage(request, panel, rule_form=form)

@@ -1,0 +1,1 @@
+"""Residents' public profiles: the pseudonym, the only name ever shown."""

@@ -1,0 +1,25 @@
+"""How a person is shown publicly: one rule for every page, log, sentence and email.
+
+A person is shown by the pseudonym of their profile, never by their email address. An account
+with no profile yet (made by `createsuperuser` or the admin) is « Participant·e N »; once the
+account is deleted, what it did stays, shown as by « Ancien·ne participant·e ».
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+
+def public_name(user: AbstractBaseUser | None) -> str:
+    """The name the public sees for `user` (None once the account is deleted)."""
+    if user is None:
+        return _("Former participant")
+    profile = getattr(user, "profile", None)
+    if profile is not None:
+        return profile.pseudonym
+    return _("Participant %(number)s") % {"number": user.pk}
