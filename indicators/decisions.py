@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amenagements import services as amenagement_services
 from amenagements.models import Adaptation
+from common.rules import require_open
 from indicators.models import AdjustmentProposal
 
 if TYPE_CHECKING:
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
 Action = AdjustmentProposal.Action
 Status = AdjustmentProposal.Status
 
-ERROR_NOT_OPEN = _("This proposal has already been decided or replaced (it is “%(status)s”).")
 ERROR_NOTE_REQUIRED = _("Explain the decision: the note is published with it.")
 ERROR_PLANNED_IN_PAST = _("The planned date cannot be in the past.")
 
@@ -79,10 +79,7 @@ def _lock_open(proposal: AdjustmentProposal, note: str) -> tuple[AdjustmentPropo
         .select_related("amenagement", "run")
         .get(pk=proposal.pk)
     )
-    if not locked.is_open:
-        raise ValidationError(
-            ERROR_NOT_OPEN, code="not_open", params={"status": locked.get_status_display()}
-        )
+    require_open(locked)
     return locked, note
 
 

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from amenagements.models import Amenagement, AmenagementVersion, Commune
 from amenagements.selectors import amenagement_locate
 from participation.indicators.selectors import adopted_for_amenagement
+from participation.logs import log_record
 from participation.models import (
     COMMENT_MAX_LENGTH,
     REPORT_DETAILS_MAX_LENGTH,
@@ -88,24 +89,6 @@ PUBLISH = "publish"
 
 HELD_BY_PREMODERATION = "premoderation"
 HELD_AFTER_MODERATION = "edited_after_moderation"
-
-
-def log_record(
-    *,
-    action: str,
-    actor: AbstractBaseUser | None,
-    contribution: Contribution | None = None,
-    commune: Commune | None = None,
-    payload: dict[str, Any] | None = None,
-) -> ModerationLogEntry:
-    """Append one moderation act to the log. Call it inside the transaction of the change."""
-    return ModerationLogEntry.objects.create(
-        action=action,
-        actor=actor,
-        contribution=contribution,
-        commune=commune,
-        payload=payload or {},
-    )
 
 
 # --- contributing -----------------------------------------------------------------------------
@@ -361,6 +344,7 @@ def _set_comment(contribution: Contribution, comment: str, commune_id: int | Non
         return
     contribution.comment_status = CommentStatus.PENDING
     log_record(
+        ModerationLogEntry,
         action=COMMENT_HELD,
         actor=None,
         contribution=contribution,
@@ -410,6 +394,7 @@ def report_create(
         contribution=contribution, resolved_at__isnull=True
     ).count()
     log_record(
+        ModerationLogEntry,
         action=COMMENT_REPORTED,
         actor=reporter,
         contribution=contribution,
@@ -420,6 +405,7 @@ def report_create(
         contribution.comment_status = CommentStatus.REPORTED
         contribution.save(update_fields=["comment_status", "updated_at"])
         log_record(
+            ModerationLogEntry,
             action=COMMENT_AUTO_HIDDEN,
             actor=None,
             contribution=contribution,
@@ -482,6 +468,7 @@ def comment_moderate(
         ]
     )
     log_record(
+        ModerationLogEntry,
         action=action,
         actor=by,
         contribution=contribution,
@@ -501,6 +488,7 @@ def premoderation_set(
         setting.premoderation = enabled
         setting.save(update_fields=["premoderation", "updated_at"])
         log_record(
+            ModerationLogEntry,
             action=PREMODERATION_ON if enabled else PREMODERATION_OFF,
             actor=by,
             commune=commune,

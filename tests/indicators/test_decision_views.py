@@ -140,7 +140,7 @@ def test_deciding_an_already_decided_proposal_says_so(client, amenagement, agent
     assert "Plus tard." in page
     response = client.post(url(proposal), {"decision": "accept", "note": "Oui."})
     assert response.status_code == 400
-    assert "a déjà été tranchée ou remplacée" in response.content.decode()
+    assert "Cette proposition n’est plus ouverte (statut : Reportée)." in response.content.decode()
     proposal.refresh_from_db()
     assert (proposal.status, proposal.decision_note) == ("deferred", "Plus tard.")
 
