@@ -22,8 +22,8 @@ from amenagements import selectors, services
 from amenagements.forms import AdaptationForm
 from amenagements.models import Amenagement, PlannedAdaptation
 from amenagements.permissions import can_record_adaptation
-from indicators import selectors as indicator_selectors
-from indicators.permissions import can_decide_proposal, can_run_evaluation
+from evaluation import selectors as indicator_selectors
+from evaluation.permissions import can_decide_proposal, can_run_evaluation
 from participation.contributions.views import opinions_context
 from usage import selectors as usage_selectors
 from usage.permissions import can_record_manual_count

@@ -54,11 +54,11 @@ import django
 
 django.setup()
 
-from common import thousands, throwaway_database, verdict  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.gis.geos import Point  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Sum  # noqa: E402
+from harness import thousands, throwaway_database, verdict  # noqa: E402
 
 from usage import services  # noqa: E402
 from usage.importing import ReadingsFormat, loading  # noqa: E402

@@ -7,7 +7,7 @@ Part 1, one arrangement (throwaway database `test_<database>_bench_evaluation`).
 Lyon, created on 2017-01-09, extended on 2021-05-03 (a new geometry, so a second version),
 separated from traffic on 2024-09-16; 10 counters on it and 5 control counters elsewhere in the
 commune (same source, linked to no arrangement: the control rule of
-`indicators.evaluation_inputs`), with 10 years of *hourly* counts each (2016-11-01 to
+`evaluation.inputs`), with 10 years of *hourly* counts each (2016-11-01 to
 2026-10-31, ≈ 1.3 million rows; seasonality, weather and a lockdown common to all counters, a
 weekday and hourly pattern per counter, persistent noise, two outages, a few missing hours, and
 planted effects of +40 %, +20 % and +15 % on the arrangement's counters). The counts go
@@ -17,7 +17,7 @@ and detects the outages. The demonstration panel and its six indicators
 hot spot 800–1,000 m along the line) and pinned spots are bulk-created. Then, as the median of
 several runs after one warm-up:
 
-  (a) `indicators.services.evaluation_run(amenagement=…, as_of=2026-10-31)`: inputs from the
+  (a) `evaluation.services.evaluation_run(amenagement=…, as_of=2026-10-31)`: inputs from the
       rollups, the whole engine (usage, perception, segments, targets, proposals), the writes;
   (b) the baseline of issue 6: the same usage statistics — each adaptation's effect and the
       mean daily count — computed by pandas from the raw hourly rows: the readings of the
@@ -82,24 +82,24 @@ from django.contrib.gis.geos import LineString, Point  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
+from harness import thousands, throwaway_database  # noqa: E402
 
 from amenagements import services as amenagement_services  # noqa: E402
 from amenagements.models import Adaptation as AdaptationModel  # noqa: E402
 from amenagements.models import Amenagement, AmenagementVersion  # noqa: E402
-from common import thousands, throwaway_database  # noqa: E402
-from indicators import evaluation  # noqa: E402
-from indicators.evaluation import (  # noqa: E402
+from evaluation import engine  # noqa: E402
+from evaluation.engine import (  # noqa: E402
     Adaptation,
     CountRow,
     Frequency,
     OutagePeriod,
     evaluate,
 )
-from indicators.evaluation.parameters import DEFAULT_PARAMETERS  # noqa: E402
-from indicators.evaluation.usage import adaptation_effect, mean_daily_count, valid_counts  # noqa: E402
-from indicators.evaluation_inputs import count_rows, evaluation_inputs  # noqa: E402
-from indicators.models import AdjustmentProposal, EvaluationRun, UsageEffectResult  # noqa: E402
-from indicators.services import evaluation_run  # noqa: E402
+from evaluation.engine.parameters import DEFAULT_PARAMETERS  # noqa: E402
+from evaluation.engine.usage import adaptation_effect, mean_daily_count, valid_counts  # noqa: E402
+from evaluation.inputs import count_rows, evaluation_inputs  # noqa: E402
+from evaluation.models import AdjustmentProposal, EvaluationRun, UsageEffectResult  # noqa: E402
+from evaluation.services import evaluation_run  # noqa: E402
 from participation.indicators.selectors import adopted_for_amenagement  # noqa: E402
 from participation.models import Contribution, ContributorProfile, IndicatorDefinition, Rating  # noqa: E402
 from usage import services as usage_services  # noqa: E402
@@ -507,7 +507,7 @@ def usage_statistics(counts: tuple[CountRow, ...], scope: UsageScope) -> UsageNu
                 effect.days_after,
             )
         )
-    window = evaluation.current_window(
+    window = engine.current_window(
         past[-1].date, as_of=AS_OF, frequency=Frequency.DAILY, parameters=parameters
     )
     mean = mean_daily_count(

@@ -38,7 +38,6 @@ import django
 
 django.setup()
 
-from common import thousands, throwaway_database, verdict  # noqa: E402
 from django.contrib.gis.geos import LineString  # noqa: E402
 from django.core import serializers  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -46,6 +45,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
+from harness import thousands, throwaway_database, verdict  # noqa: E402
 
 from amenagements import selectors  # noqa: E402
 from amenagements.models import Amenagement, Commune  # noqa: E402

@@ -42,7 +42,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "amenagements",
     "participation",
-    "indicators",
+    "evaluation",
     "usage",
 ]
 

@@ -10,7 +10,7 @@ urlpatterns = [
     path("", include("participation.contributions.urls")),
     path("", include("participation.privacy.urls")),
     path("", include("participation.indicators.urls")),
-    path("", include("indicators.urls")),
+    path("", include("evaluation.urls")),
     path("", include("usage.urls")),
     path("", include("amenagements.urls")),
 ]

@@ -13,7 +13,7 @@ from django.contrib.gis.geos import Point
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from indicators.models import AdjustmentProposal
+from evaluation.models import AdjustmentProposal
 from participation.models import Contribution, Rating
 from tests.participation.fixtures import *  # noqa: F403
 from tests.participation.fixtures import PASSWORD, make_user

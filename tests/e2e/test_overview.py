@@ -6,8 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from indicators.models import AdjustmentProposal
-from tests.indicators.test_overview import make, run
+from evaluation.models import AdjustmentProposal
+from tests.evaluation.test_overview import make, run
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

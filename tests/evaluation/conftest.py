@@ -1,1 +1,3 @@
-"""Engine tests: pure Python, no database (nothing here requests `db`)."""
+"""Fixtures shared by the evaluation tests (the same people and panels)."""
+
+from tests.participation.fixtures import *  # noqa: F403

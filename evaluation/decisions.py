@@ -1,0 +1,228 @@
+"""Writes: the services' public decisions on adjustment proposals.
+
+Rules:
+- only an open proposal is decided (accepted, rejected or deferred), once, by staff, with a
+  note that is published next to it; a deferred proposal keeps its note and the next
+  evaluation brings fresh proposals (a newer run supersedes open proposals only);
+- accepting a proposal that changes something on the ground (make permanent, adjust, add
+  separation, extend, redesign or remove) creates, in the same transaction, the planned
+  adaptation that carries it out, prefilled from the proposal (kind, description, the hot-spot
+  segments it names) and linked to it; "keep and monitor" and "collect more data" change
+  nothing, so accepting them plans nothing;
+- residents who gave their opinion on the arrangement (any version, account still active, an
+  address on file) are told of the decision by email once the transaction commits, one
+  message each (nobody sees another's address).
+Decisions on one proposal are serialised by locking its row, so two staff members cannot
+decide it twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from amenagements import services as amenagement_services
+from amenagements.models import Adaptation
+from common.rules import require_open
+from evaluation.models import AdjustmentProposal
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+Action = AdjustmentProposal.Action
+Status = AdjustmentProposal.Status
+
+ERROR_NOTE_REQUIRED = _("Explain the decision: the note is published with it.")
+ERROR_PLANNED_IN_PAST = _("The planned date cannot be in the past.")
+
+# The kind of adaptation that carries out an accepted proposal; None: nothing to plan.
+ADAPTATION_KIND_FOR_ACTION: dict[str, str | None] = {
+    Action.MAKE_PERMANENT: Adaptation.Kind.MADE_PERMANENT,
+    Action.ADJUST: Adaptation.Kind.OTHER,
+    Action.ADD_SEPARATION: Adaptation.Kind.SEPARATED,
+    Action.EXTEND: Adaptation.Kind.EXTENDED,
+    # Redesign or remove: which of the two is the services' call, so no kind is presumed.
+    Action.REDESIGN_OR_REMOVE: Adaptation.Kind.OTHER,
+    Action.KEEP_AND_MONITOR: None,
+    Action.COLLECT_MORE_DATA: None,
+}
+
+
+def plans_an_adaptation(proposal: AdjustmentProposal) -> bool:
+    """Whether accepting `proposal` creates a planned adaptation."""
+    return ADAPTATION_KIND_FOR_ACTION.get(proposal.action) is not None
+
+
+def planned_adaptation_defaults(proposal: AdjustmentProposal) -> dict[str, object]:
+    """What the planned adaptation of an accepted proposal is prefilled with."""
+    return {
+        "kind": ADAPTATION_KIND_FOR_ACTION.get(proposal.action) or Adaptation.Kind.OTHER,
+        "description": f"{proposal.get_action_display()}. {proposal.rationale}",
+    }
+
+
+def _lock_open(proposal: AdjustmentProposal, note: str) -> tuple[AdjustmentProposal, str]:
+    note = note.strip()
+    if not note:
+        raise ValidationError(ERROR_NOTE_REQUIRED, code="note")
+    locked = (
+        AdjustmentProposal.objects.select_for_update()
+        .select_related("amenagement", "run")
+        .get(pk=proposal.pk)
+    )
+    require_open(locked)
+    return locked, note
+
+
+def _record(
+    proposal: AdjustmentProposal, *, status: str, note: str, by: AbstractBaseUser
+) -> AdjustmentProposal:
+    proposal.status = status
+    proposal.decision_note = note
+    proposal.decided_by = by
+    proposal.decided_at = timezone.now()
+    proposal.save(
+        update_fields=[
+            "status",
+            "decision_note",
+            "decided_by",
+            "decided_at",
+            "planned_adaptation",
+        ]
+    )
+    transaction.on_commit(lambda: decision_notify(proposal_id=proposal.pk))
+    return proposal
+
+
+@transaction.atomic
+def proposal_accept(
+    *,
+    proposal: AdjustmentProposal,
+    decided_by: AbstractBaseUser,
+    note: str,
+    kind: str | None = None,
+    description: str | None = None,
+    planned_for: dt.date | None = None,
+) -> AdjustmentProposal:
+    """Accept an open proposal, publishing `note`; plan the adaptation that carries it out.
+
+    The planned adaptation takes `kind`, `description` and `planned_for` when given, else the
+    proposal's defaults (`planned_adaptation_defaults`), and the geometry of the hot-spot
+    segments the proposal names. Nothing is planned for "keep and monitor" and "collect more
+    data". Raises `ValidationError` if the proposal is not open, the note is empty, the planned
+    date is past, or the arrangement was removed meanwhile.
+    """
+    proposal, note = _lock_open(proposal, note)
+    if plans_an_adaptation(proposal):
+        if planned_for is not None and planned_for < timezone.localdate():
+            raise ValidationError(ERROR_PLANNED_IN_PAST, code="planned_in_past")
+        defaults = planned_adaptation_defaults(proposal)
+        proposal.planned_adaptation = amenagement_services.adaptation_plan(
+            amenagement=proposal.amenagement,
+            kind=kind or str(defaults["kind"]),
+            description=description if description is not None else str(defaults["description"]),
+            planned_for=planned_for,
+            geom=proposal.segment_geom,
+            created_by=decided_by,
+        )
+    return _record(proposal, status=Status.ACCEPTED, note=note, by=decided_by)
+
+
+@transaction.atomic
+def proposal_reject(
+    *, proposal: AdjustmentProposal, decided_by: AbstractBaseUser, note: str
+) -> AdjustmentProposal:
+    """Reject an open proposal, publishing `note` (why the services will not do it).
+
+    Raises `ValidationError` if the proposal is not open or the note is empty.
+    """
+    proposal, note = _lock_open(proposal, note)
+    return _record(proposal, status=Status.REJECTED, note=note, by=decided_by)
+
+
+@transaction.atomic
+def proposal_defer(
+    *, proposal: AdjustmentProposal, decided_by: AbstractBaseUser, note: str
+) -> AdjustmentProposal:
+    """Defer an open proposal, publishing `note` (what the services wait for).
+
+    Raises `ValidationError` if the proposal is not open or the note is empty.
+    """
+    proposal, note = _lock_open(proposal, note)
+    return _record(proposal, status=Status.DEFERRED, note=note, by=decided_by)
+
+
+def decision_recipients(proposal: AdjustmentProposal) -> list[str]:
+    """Addresses of the residents who gave an opinion on the proposal's arrangement."""
+    from participation.models import Contribution
+
+    return sorted(
+        set(
+            Contribution.objects.filter(
+                version__amenagement_id=proposal.amenagement_id,
+                user__isnull=False,
+                user__is_active=True,
+            )
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+    )
+
+
+def decision_notify(*, proposal_id: int) -> int:
+    """Email the decision on a proposal to the residents who contributed (see module doc).
+
+    Returns the number of messages sent. Mail errors are logged by the backend and do not undo
+    the decision (it is already committed and published).
+    """
+    proposal = AdjustmentProposal.objects.select_related("amenagement").get(pk=proposal_id)
+    recipients = decision_recipients(proposal)
+    if not recipients:
+        return 0
+    amenagement = proposal.amenagement
+    url = settings.TACTIQUE_SITE_URL.rstrip("/") + amenagement.get_absolute_url() + "#evaluation"
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = gettext("[Tactique] Decision on “%(arrangement)s”: %(action)s — %(status)s") % {
+            "arrangement": amenagement.name,
+            "action": proposal.get_action_display(),
+            "status": proposal.get_status_display(),
+        }
+        lines = [
+            gettext(
+                "You gave your opinion on “%(arrangement)s”. On %(date)s the services decided on "
+                "the proposal “%(action)s”: %(status)s."
+            )
+            % {
+                "arrangement": amenagement.name,
+                "date": formats.date_format(timezone.localtime(proposal.decided_at), "DATE_FORMAT"),
+                "action": proposal.get_action_display(),
+                "status": proposal.get_status_display().lower(),
+            },
+            "",
+            gettext("Their reasons:"),
+            proposal.decision_note,
+            "",
+            gettext("The proposal, its evidence and the decision: %(url)s") % {"url": url},
+            "",
+            gettext(
+                "You receive this message because you gave your opinion on this arrangement. "
+                "Your data and how to delete them: %(url)s"
+            )
+            % {"url": settings.TACTIQUE_SITE_URL.rstrip("/") + reverse("privacy:privacy")},
+        ]
+    body = "\n".join(lines)
+    messages = [
+        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+        for address in recipients
+    ]
+    with get_connection(fail_silently=True) as connection:
+        return connection.send_messages(messages) or 0

@@ -1,0 +1,275 @@
+"""Writes of an evaluation run: read the inputs, judge them with the engine, store the verdict.
+
+Imports of the engine are local to `evaluation_run`: it pulls in pandas and statsmodels, which
+pages that only read stored results must not pay for.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import math
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import transaction
+
+from amenagements.models import Amenagement
+from evaluation.models import EvaluationRun
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from evaluation.engine import Parameters
+
+
+def _sort_key(value: object) -> tuple[str, str]:
+    """Counter ids sort as numbers (zero-padded), other values as text."""
+    if isinstance(value, int):
+        return ("0", f"{value:020d}")
+    return ("1", str(value))
+
+
+def _jsonable(value: object) -> object:
+    """Dates as ISO strings, enums as their values, tuples as lists, NaN as None."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [_jsonable(v) for v in value]
+        return sorted(items, key=_sort_key) if isinstance(value, (set, frozenset)) else items
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return value
+
+
+_SEGMENT_GEOMETRY_SQL = """
+    WITH a AS (
+        SELECT ST_Transform(geom, %(srid)s) AS g FROM {amenagement} WHERE id = %(amenagement)s
+    ), parts AS (
+        SELECT COALESCE(d.path[1], 1) AS n, d.geom AS part, ST_Length(d.geom) AS len,
+               COALESCE(SUM(ST_Length(d.geom)) OVER (
+                   ORDER BY COALESCE(d.path[1], 1)
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+               ), 0) AS off
+        FROM a, ST_Dump(a.g) AS d
+        WHERE GeometryType(a.g) IN ('LINESTRING', 'MULTILINESTRING')
+    ), cut AS (
+        SELECT s.id, ST_Multi(ST_Transform(ST_Collect(
+                   ST_LineSubstring(
+                       p.part,
+                       GREATEST(0, (s.start_m - p.off) / p.len),
+                       LEAST(1, (s.end_m - p.off) / p.len)
+                   ) ORDER BY p.n
+               ), 4326)) AS g
+        FROM {segment} s JOIN parts p
+             ON p.len > 0 AND s.start_m < p.off + p.len AND s.end_m > p.off
+        WHERE s.run_id = %(run)s
+        GROUP BY s.id
+    )
+    UPDATE {segment} AS s SET geom = cut.g FROM cut
+    WHERE s.id = cut.id AND GeometryType(cut.g) = 'MULTILINESTRING'
+"""
+
+
+@transaction.atomic
+def evaluation_run(
+    *,
+    amenagement: Amenagement,
+    as_of: datetime.date,
+    created_by: AbstractBaseUser | None = None,
+    parameters: Parameters | None = None,
+) -> EvaluationRun:
+    """Evaluate `amenagement` with the data known up to `as_of` and store the result.
+
+    Rules:
+    - inputs are read by `evaluation.inputs.evaluation_inputs` (rollups only, the
+      control-counter rule is stated there) and judged by the pure engine
+      (`evaluation.engine.evaluate`) with `parameters` (the defaults of issue 6);
+    - the run stores its date, parameters, method version and a summary of the data it used;
+      one `IndicatorResult` per adopted indicator (the exact definition version), one
+      `UsageEffectResult` per adaptation up to `as_of` when the arrangement has counters, one
+      `SegmentResult` per segment and perception indicator, its geometry cut by PostGIS
+      (ST_LineSubstring in the metric CRS), and one open `AdjustmentProposal` per proposal,
+      with the geometry of the hot-spot segments it names;
+    - the open proposals of earlier runs of the arrangement become `superseded` (decided ones
+      keep their decision). Runs of one arrangement are serialised by locking its row.
+    Side effects: none beyond these rows. Raises `ValueError` if the data are inconsistent
+    (the engine's input checks: duplicated counts, ratings out of range).
+    """
+    from django.contrib.gis.geos import GEOSGeometry, MultiLineString
+    from django.db import connection
+
+    from evaluation.engine import DEFAULT_PARAMETERS, evaluate
+    from evaluation.inputs import evaluation_inputs
+    from evaluation.models import (
+        AdjustmentProposal,
+        IndicatorResult,
+        SegmentResult,
+        UsageEffectResult,
+    )
+
+    parameters = parameters or DEFAULT_PARAMETERS
+    Amenagement.objects.select_for_update().only("pk").get(pk=amenagement.pk)
+    inputs = evaluation_inputs(amenagement=amenagement, as_of=as_of, parameters=parameters)
+    result = evaluate(**inputs.engine_kwargs(), as_of=as_of, parameters=parameters)
+
+    treated = inputs.treated_counters
+    used_periods = [
+        row.period
+        for row in inputs.counts
+        if row.counter in treated and row.complete and not row.outage
+    ]
+    controls = sorted(
+        {c for effect in result.usage_effects for c in effect.control_counters}, key=_sort_key
+    )
+    run = EvaluationRun.objects.create(
+        amenagement=amenagement,
+        as_of=as_of,
+        frequency=result.frequency.value,
+        window=_jsonable(result.mean_count.window) if result.mean_count else {},
+        parameters=_jsonable(result.parameters),
+        method_version=result.method_version,
+        created_by=created_by,
+        data_summary=_jsonable(
+            {
+                "frequency": result.frequency,
+                "treated_counters": sorted(treated),
+                "control_counters": controls,
+                "periods_treated": len(set(used_periods)),
+                "first_period": min(used_periods) if used_periods else None,
+                "last_period": max(used_periods) if used_periods else None,
+                "count_rows": len(inputs.counts),
+                "outages": len(inputs.outages),
+                "ratings": len(inputs.ratings),
+                "adaptations": len(inputs.adaptations),
+                "holidays_excluded": len(result.holidays_excluded),
+                "line_length_m": inputs.line_length_m,
+            }
+        ),
+    )
+    perception = {p.indicator_code: p for p in result.perception}
+    IndicatorResult.objects.bulk_create(
+        IndicatorResult(
+            run=run,
+            definition=inputs.definitions[j.code],
+            status=j.status.value,
+            value=j.value,
+            interval_low=j.interval.low if j.interval else None,
+            interval_high=j.interval.high if j.interval else None,
+            n=j.n,
+            conclusive=j.conclusive,
+            alert=j.alert,
+            details=_jsonable(
+                {
+                    "code": j.code,
+                    "target": j.target,
+                    "unit": j.unit,
+                    "shortfall": j.shortfall,
+                    "ratings_needed": j.ratings_needed,
+                    "weeks_needed": j.weeks_needed,
+                    "adaptation_date": j.adaptation_date,
+                    "caveats": j.caveats,
+                    "perception": perception.get(j.code),
+                    "mean_count": result.mean_count if j.statistic else None,
+                }
+            ),
+        )
+        for j in result.judgements
+    )
+    # Effects come in the order of the adaptations handed over (both sorted by date); there
+    # are none without counters.
+    rows = [a for a in inputs.adaptation_rows if a.date <= as_of] if result.usage_effects else []
+    UsageEffectResult.objects.bulk_create(
+        UsageEffectResult(
+            run=run,
+            adaptation=row,
+            percent_change=effect.estimate.percent if effect.estimate else None,
+            interval_low=effect.estimate.percent_interval.low if effect.estimate else None,
+            interval_high=effect.estimate.percent_interval.high if effect.estimate else None,
+            method=effect.method,
+            caveats=[c.value for c in effect.caveats],
+            details=_jsonable(
+                {
+                    "before": effect.before,
+                    "after": effect.after,
+                    "treated_counters": effect.treated_counters,
+                    "control_counters": effect.control_counters,
+                    "observations": effect.observations,
+                    "days_before": effect.days_before,
+                    "days_after": effect.days_after,
+                    "estimate": effect.estimate,
+                }
+            ),
+        )
+        for row, effect in zip(rows, result.usage_effects, strict=True)
+    )
+    SegmentResult.objects.bulk_create(
+        SegmentResult(
+            run=run,
+            definition=inputs.definitions[s.indicator_code],
+            index=s.index,
+            start_m=s.start_m,
+            end_m=s.end_m,
+            n=s.n,
+            negatives=s.negatives,
+            negative_share=s.negative_share,
+            p_value=s.p_value,
+            q_value=s.q_value,
+            hot_spot=s.hot_spot,
+        )
+        for s in result.segments
+    )
+    if result.segments:
+        sql = _SEGMENT_GEOMETRY_SQL.format(
+            amenagement=Amenagement._meta.db_table, segment=SegmentResult._meta.db_table
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                {
+                    "srid": settings.TACTIQUE_METRIC_SRID,
+                    "amenagement": amenagement.pk,
+                    "run": run.pk,
+                },
+            )
+    AdjustmentProposal.objects.filter(
+        amenagement=amenagement, status=AdjustmentProposal.Status.OPEN
+    ).exclude(run=run).update(status=AdjustmentProposal.Status.SUPERSEDED)
+    geometries: dict[tuple[str, float, float], GEOSGeometry] = {}
+    if any(p.segments for p in result.proposals):
+        for segment in run.segments.filter(hot_spot=True, geom__isnull=False):
+            code = next(c for c, d in inputs.definitions.items() if d.pk == segment.definition_id)
+            geometries[(code, segment.start_m, segment.end_m)] = segment.geom
+    proposals = []
+    for proposal in result.proposals:
+        lines = [
+            line
+            for ref in proposal.segments
+            if (geom := geometries.get((ref.indicator_code, ref.start_m, ref.end_m)))
+            for line in geom
+        ]
+        proposals.append(
+            AdjustmentProposal(
+                amenagement=amenagement,
+                run=run,
+                action=proposal.action.value,
+                rationale=proposal.rationale,
+                evidence=_jsonable(
+                    {
+                        "indicators": proposal.indicator_codes,
+                        "segments": proposal.segments,
+                        "numbers": dict(proposal.evidence),
+                    }
+                ),
+                segment_geom=MultiLineString(lines, srid=4326) if lines else None,
+            )
+        )
+    AdjustmentProposal.objects.bulk_create(proposals)
+    return run

@@ -1,0 +1,1 @@
+"""Engine tests: pure Python, no database (nothing here requests `db`)."""

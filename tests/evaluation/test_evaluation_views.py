@@ -1,0 +1,134 @@
+"""The evaluation section of an arrangement's page and the staff button that runs it."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, Permission
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import escape
+
+from evaluation.models import EvaluationRun
+from evaluation.permissions import can_run_evaluation
+from evaluation.selectors import latest_evaluation
+from evaluation.services import evaluation_run
+from tests.participation.fixtures import PASSWORD, make_user
+
+from .fixtures import (
+    LAST_DAY,
+    city_fixture,  # noqa: F401 -- the `city` fixture
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def grant(user):
+    user.user_permissions.add(Permission.objects.get(codename="add_evaluationrun"))
+    return type(user).objects.get(pk=user.pk)  # fresh instance: no cached permissions
+
+
+def login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+
+
+def url(amenagement):
+    return reverse("evaluation:run", kwargs={"slug": amenagement.slug})
+
+
+def test_only_active_staff_with_the_permission_run_evaluations(db):
+    assert not can_run_evaluation(AnonymousUser())
+    assert not can_run_evaluation(make_user("Habitant"))
+    assert not can_run_evaluation(grant(make_user("HabitantPerm")))
+    assert not can_run_evaluation(make_user("AgentSansDroit", staff=True))
+    assert can_run_evaluation(grant(make_user("Agent2", staff=True)))
+    assert can_run_evaluation(make_user("Admin", staff=True, superuser=True))
+    former = grant(make_user("Ancien", staff=True))
+    former.is_active = False
+    assert not can_run_evaluation(former)
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, amenagement):
+    response = client.post(url(amenagement))
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]
+    assert not EvaluationRun.objects.exists()
+
+
+@pytest.mark.parametrize("staff", [False, True], ids=["resident", "staff-without-permission"])
+def test_residents_and_staff_without_the_permission_are_refused(client, amenagement, staff):
+    login(client, make_user("Quidam", staff=staff))
+    response = client.post(url(amenagement))
+    assert response.status_code == 403
+    assert not EvaluationRun.objects.exists()
+
+
+def test_get_is_not_allowed(client, amenagement):
+    login(client, grant(make_user("Agent3", staff=True)))
+    assert client.get(url(amenagement)).status_code == 405
+    assert not EvaluationRun.objects.exists()
+
+
+def test_staff_with_the_permission_run_an_evaluation_and_see_it(
+    client, amenagement, adopted, settings
+):
+    adopted.panel.communes.add(amenagement.commune)
+    agent = grant(make_user("Agente", staff=True))
+    login(client, agent)
+    page = client.get(amenagement.get_absolute_url()).content.decode()
+    assert url(amenagement) in page  # the button, since she may run it
+    response = client.post(url(amenagement))
+    assert response.status_code == 302
+    assert response["Location"] == amenagement.get_absolute_url() + "#evaluation"
+    run = EvaluationRun.objects.get()
+    assert (run.amenagement, run.created_by) == (amenagement, agent)
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="evaluation"' in page
+    assert adopted.name in page
+    assert "<caption>" in page
+    assert 'scope="row"' in page
+
+
+def test_the_button_is_hidden_from_the_public(client, amenagement):
+    page = client.get(amenagement.get_absolute_url()).content.decode()
+    assert 'id="evaluation"' in page
+    assert url(amenagement) not in page
+
+
+def test_the_partial_says_when_there_is_no_evaluation_yet(amenagement):
+    html = render_to_string(
+        "evaluation/_evaluation.html",
+        {"amenagement": amenagement, "evaluation": None, "can_run_evaluation": False},
+    )
+    assert "not been evaluated yet" in html or "pas encore été évalué" in html
+    assert "<table" not in html
+
+
+def test_the_partial_shows_usage_effects_with_method_and_caveats(city):
+    evaluation_run(amenagement=city.amenagement, as_of=LAST_DAY)
+    run = latest_evaluation(amenagement=city.amenagement)
+    html = render_to_string(
+        "evaluation/_evaluation.html",
+        {"amenagement": city.amenagement, "evaluation": run, "can_run_evaluation": False},
+    )
+    (effect,) = run.usage_effects.all()
+    assert escape(str(effect.method_label)) in html
+    assert "95" in html
+
+
+def test_latest_evaluation_is_none_without_a_run(amenagement, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert latest_evaluation(amenagement=amenagement) is None
+
+
+@pytest.mark.parametrize("runs", [1, 3])
+def test_latest_evaluation_takes_five_queries(city, django_assert_num_queries, runs):
+    for _ in range(runs):
+        last = evaluation_run(amenagement=city.amenagement, as_of=LAST_DAY)
+    # the run, its indicator results with definitions, usage effects with adaptations, its
+    # open proposals and its hot spots with their indicators
+    with django_assert_num_queries(5):
+        run = latest_evaluation(amenagement=city.amenagement)
+        effects = list(run.usage_effects.all())
+        [r.definition.name for r in run.indicator_results.all()]
+        [e.adaptation.date for e in effects]
+        [p.rationale for p in run.open_proposals]
+        [s.definition.name for s in run.hot_spots]
+    assert run == last
