@@ -27,6 +27,8 @@ setup-test:
 lint:
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	# The layers and the engine's purity (contracts in pyproject.toml).
+	.venv/bin/lint-imports
 	$(MANAGE) makemigrations --check --dry-run
 	$(MANAGE) check
 

@@ -145,7 +145,7 @@ class Amenagement(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("amenagements:detail", kwargs={"slug": self.slug})
+        return reverse("pages:amenagement", kwargs={"slug": self.slug})
 
 
 class AmenagementVersion(models.Model):

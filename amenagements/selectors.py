@@ -15,8 +15,9 @@ from django.conf import settings
 from django.contrib.gis.db.models.functions import Area, Length, Transform
 from django.contrib.gis.geos import GEOSGeometry, Point, Polygon
 from django.db import connection
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 
+from amenagements.facets import Facet, choices_facet, commune_facet
 from amenagements.models import (
     Adaptation,
     Amenagement,
@@ -76,41 +77,15 @@ def amenagement_list(filters: AmenagementFilters) -> QuerySet[Amenagement]:
     )
 
 
-def filter_facets(filters: AmenagementFilters) -> dict[str, list[tuple[str, str, int]]]:
-    """For each filter, the values present with their count given the *other* filters.
-
-    Returned as {"kind": [(value, label, count), …], "status": […], "commune": […]}, so the
-    page can offer only choices that lead somewhere (faceted search).
-    """
-    kind_labels = dict(Amenagement.Kind.choices)
-    status_labels = dict(Amenagement.Status.choices)
-    kinds = (
-        amenagement_queryset(AmenagementFilters(status=filters.status, commune=filters.commune))
-        .values_list("kind")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    statuses = (
-        amenagement_queryset(AmenagementFilters(kind=filters.kind, commune=filters.commune))
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    communes = (
-        amenagement_queryset(AmenagementFilters(kind=filters.kind, status=filters.status))
-        .filter(commune__isnull=False)
-        .values_list("commune__slug", "commune__name")
-        .annotate(n=Count("pk"))
-        .order_by("commune__name")
-    )
-    kind_counts = dict(kinds)
-    status_counts = dict(statuses)
+def filter_facets(filters: AmenagementFilters) -> dict[str, Facet]:
+    """For each filter of the map, the values present with their count given the *other*
+    filters (`amenagements.facets`): {"kind": […], "status": […], "commune": […]}."""
     return {
-        "kind": [(v, kind_labels[v], kind_counts[v]) for v in kind_labels if v in kind_counts],
-        "status": [
-            (v, status_labels[v], status_counts[v]) for v in status_labels if v in status_counts
-        ],
-        "commune": [(slug, name, n) for slug, name, n in communes],
+        "kind": choices_facet(amenagement_queryset, filters, "kind", Amenagement.Kind.choices),
+        "status": choices_facet(
+            amenagement_queryset, filters, "status", Amenagement.Status.choices
+        ),
+        "commune": commune_facet(amenagement_queryset, filters),
     }
 
 

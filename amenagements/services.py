@@ -25,6 +25,7 @@ from django.db.models import Max
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from amenagements import hooks
 from amenagements.models import (
     GEOMETRY_TYPES,
     Adaptation,
@@ -152,16 +153,8 @@ def amenagement_create(
         origin=origin,
         recorded_by=recorded_by,
     )
-    _counters_relink(amenagement)
+    hooks.layout_changed(amenagement)
     return amenagement
-
-
-def _counters_relink(amenagement: Amenagement) -> None:
-    """Link the counters near the arrangement's new geometry to it (usage data)."""
-    # Imported here: usage data builds on arrangements, not the other way round.
-    from usage.services import counter_links_refresh
-
-    counter_links_refresh(amenagement=amenagement)
 
 
 def _last_event_date(amenagement: Amenagement) -> dt.date | None:
@@ -237,7 +230,7 @@ def amenagement_adapt(
     amenagement.full_clean()
     amenagement.save()
     if new_version is not None:
-        _counters_relink(amenagement)
+        hooks.layout_changed(amenagement)
 
     adaptation = Adaptation.objects.create(
         amenagement=amenagement,

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -27,3 +31,23 @@ def deny(request: HttpRequest, reason: str = "", *, next_url: str | None = None)
 def error_text(error: ValidationError) -> str:
     """A service's refusal as one sentence for a flash message."""
     return " ".join(error.messages)
+
+
+View = Callable[..., HttpResponse]
+
+
+def require_permission(allowed: Callable[[Any], bool]) -> Callable[[View], View]:
+    """View decorator, the one staff guard: the view runs only for a user `allowed(user)`
+    accepts (a `can_*` predicate); anyone else is refused by `deny` — to the login page, or
+    the 403 page once signed in."""
+
+    def decorator(view: View) -> View:
+        @functools.wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not allowed(request.user):
+                return deny(request)
+            return view(request, *args, **kwargs)
+
+        return guarded
+
+    return decorator

@@ -119,7 +119,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "participation:profile"
-LOGOUT_REDIRECT_URL = "amenagements:map"
+LOGOUT_REDIRECT_URL = "pages:map"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "participation.profiles.forms.PseudonymSignupForm"

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("evaluation.urls")),
     path("", include("usage.urls")),
     path("", include("amenagements.urls")),
+    path("", include("pages.urls")),
 ]
 
 if settings.DEBUG:

@@ -42,6 +42,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from amenagements.facets import Facet, choices_facet, commune_facet
 from amenagements.models import Amenagement
 from evaluation.models import AdjustmentProposal, EvaluationRun, EvaluationStatus, IndicatorResult
 
@@ -180,36 +181,16 @@ def with_labels(rows: Iterable[Amenagement]) -> list[Amenagement]:
     return rows
 
 
-def overview_facets(*, filters: OverviewFilters) -> dict[str, list[tuple[str, str, int]]]:
-    """For each filter, the values present with their count given the *other* filters.
-
-    {"outcome": [(value, label, count), …], "kind": […], "commune": […]}; outcomes and kinds
+def overview_facets(*, filters: OverviewFilters) -> dict[str, Facet]:
+    """For each filter, the values present with their count given the *other* filters
+    (`amenagements.facets`): {"outcome": […], "kind": […], "commune": […]}; outcomes and kinds
     in their declared order, communes by name. The outcome counts are the page's summary.
     Three queries.
     """
-    outcomes = dict(
-        overview_queryset(OverviewFilters(commune=filters.commune, kind=filters.kind))
-        .values_list("outcome")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    kinds = dict(
-        overview_queryset(OverviewFilters(commune=filters.commune, outcome=filters.outcome))
-        .values_list("kind")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    communes = (
-        overview_queryset(OverviewFilters(kind=filters.kind, outcome=filters.outcome))
-        .filter(commune__isnull=False)
-        .values_list("commune__slug", "commune__name")
-        .annotate(n=Count("pk"))
-        .order_by("commune__name")
-    )
     return {
-        "outcome": [(v, label, outcomes[v]) for v, label in OUTCOMES if v in outcomes],
-        "kind": [(v, label, kinds[v]) for v, label in Amenagement.Kind.choices if v in kinds],
-        "commune": [(slug, name, n) for slug, name, n in communes],
+        "outcome": choices_facet(overview_queryset, filters, "outcome", OUTCOMES),
+        "kind": choices_facet(overview_queryset, filters, "kind", Amenagement.Kind.choices),
+        "commune": commune_facet(overview_queryset, filters),
     }
 
 

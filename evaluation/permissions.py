@@ -5,26 +5,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from common.permissions import is_staff_with
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
 def can_run_evaluation(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Urban services staff holding the "add evaluation run" permission (superusers included)."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and user.has_perm("indicators.add_evaluationrun")
-    )
+    return is_staff_with(user, "indicators.add_evaluationrun")
 
 
 def can_decide_proposal(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Urban services staff holding the "change adjustment proposal" permission (superusers
     included): they accept, reject or defer the engine's proposals in public."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and user.has_perm("indicators.change_adjustmentproposal")
-    )
+    return is_staff_with(user, "indicators.change_adjustmentproposal")

@@ -5,7 +5,6 @@ from evaluation import views
 app_name = "evaluation"
 # The staff button that runs an evaluation posts under the arrangement's address.
 urlpatterns = [
-    path("evaluations/", views.overview_view, name="overview"),
     path("amenagements/<slug:slug>/evaluer/", views.evaluation_run_view, name="run"),
     path("amenagements/<slug:slug>/propositions/<int:pk>/", views.proposal_view, name="proposal"),
 ]

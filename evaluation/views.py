@@ -6,19 +6,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from amenagements.models import Amenagement
-from amenagements.views import facet_group, map_settings
-from evaluation import decisions, overview, selectors, services
+from common.http import deny, require_permission
+from evaluation import decisions, selectors, services
 from evaluation.forms import ProposalDecisionForm
 from evaluation.models import AdjustmentProposal
 from evaluation.permissions import can_decide_proposal, can_run_evaluation
@@ -36,10 +33,8 @@ def proposal_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     except AdjustmentProposal.DoesNotExist:
         raise Http404(_("This arrangement has no such proposal.")) from None
     posted = request.method == "POST"
-    if posted and not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     if posted and not can_decide_proposal(request.user):
-        raise PermissionDenied
+        return deny(request)
     plans = decisions.plans_an_adaptation(proposal)
     form = None
     # A posted form is always shown back (a decided proposal then says why it was refused).
@@ -90,12 +85,9 @@ def _decide(proposal: AdjustmentProposal, user: AbstractBaseUser, data: dict) ->
 
 
 @require_POST
+@require_permission(can_run_evaluation)
 def evaluation_run_view(request: HttpRequest, slug: str) -> HttpResponse:
     """Staff run the evaluation of an arrangement with the data known today."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not can_run_evaluation(request.user):
-        raise PermissionDenied
     amenagement = get_object_or_404(Amenagement, slug=slug)
     try:
         services.evaluation_run(
@@ -106,64 +98,3 @@ def evaluation_run_view(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         messages.success(request, _("The evaluation has been run."))
     return redirect(amenagement.get_absolute_url() + "#evaluation")
-
-
-OVERVIEW_PAGE_SIZE = 100
-
-
-@require_GET
-def overview_view(request: HttpRequest) -> HttpResponse:
-    """/evaluations/: every arrangement by the outcome of its latest evaluation, with filters
-    and a map coloured by outcome (rule in `evaluation.overview`).
-
-    `?format=geojson` is the map layer for the same filters (one query); an htmx request (a
-    filter or a list page) gets only the results region.
-    """
-    filters = overview.OverviewFilters.from_query(request.GET)
-    if request.GET.get("format") == "geojson":
-        return HttpResponse(
-            overview.overview_geojson(filters=filters), content_type="application/geo+json"
-        )
-    page = Paginator(overview.overview_list(filters=filters), OVERVIEW_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    page.object_list = overview.with_labels(page.object_list)
-    facets = overview.overview_facets(filters=filters)
-    counts = {value: count for value, _label, count in facets["outcome"]}
-    context = {
-        "filters": filters,
-        "query": urlencode(filters.as_query()),
-        "outcomes": facet_group(filters, "outcome", facets["outcome"]),
-        "facets": [
-            facet_group(filters, "kind", facets["kind"], _("Kind")),
-            facet_group(filters, "commune", facets["commune"], _("Commune")),
-        ],
-        "total": sum(counts.values()),
-        "page": page,
-        "groups": [
-            {
-                "outcome": rows[0].outcome,
-                "label": rows[0].outcome_label,
-                "count": counts.get(rows[0].outcome, len(rows)),
-                "rows": rows,
-            }
-            for rows in _runs_of_outcome(page.object_list)
-        ],
-        "legend": overview.OUTCOMES,
-        "map": map_settings(),
-    }
-    template = "indicators/overview.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    return render(request, template, context)
-
-
-def _runs_of_outcome(rows: list) -> list[list]:
-    """The page's rows (ordered by outcome) cut into runs of one outcome each."""
-    groups: list[list] = []
-    for row in rows:
-        if groups and groups[-1][0].outcome == row.outcome:
-            groups[-1].append(row)
-        else:
-            groups.append([row])
-    return groups

@@ -8,21 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from common.permissions import is_staff_with
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
-def _staff_with(user: AbstractBaseUser | AnonymousUser, permission: str) -> bool:
-    return bool(
-        user.is_authenticated and user.is_active and user.is_staff and user.has_perm(permission)
-    )
-
-
 def can_import_counts(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Urban services staff holding the "add import" permission (superusers included)."""
-    return _staff_with(user, "usage.add_importrun")
+    return is_staff_with(user, "usage.add_importrun")
 
 
 def can_record_manual_count(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Urban services staff holding the "add manual count" permission (superusers included)."""
-    return _staff_with(user, "usage.add_manualcount")
+    return is_staff_with(user, "usage.add_manualcount")

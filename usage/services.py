@@ -238,14 +238,20 @@ def counters_import(
     return ImportReport(run=run, rejects=read.rejects, rejects_path=written)
 
 
+def relink_counters(amenagement: Amenagement) -> None:
+    """The layout hook (`amenagements.hooks`): link the counters near the arrangement's new
+    geometry to it."""
+    counter_links_refresh(amenagement=amenagement)
+
+
 def counter_links_refresh(
     *, amenagement: Amenagement | None = None, counter_ids: Collection[int] | None = None
 ) -> None:
     """Recompute the distance links of one arrangement, or of some counters, or of all.
 
     Replaces the links computed before; keeps every `manual` link (a counter added by hand
-    stays, an `excluded` one stays out). Called in the caller's transaction: by
-    `amenagement_create` and `amenagement_adapt` when a geometry is new, and by the imports.
+    stays, an `excluded` one stays out). Called in the caller's transaction: through the
+    layout hook (`relink_counters`) when an arrangement's geometry is new, and by the imports.
     """
     table = CounterLink._meta.db_table
     if amenagement is not None:

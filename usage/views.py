@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
-from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from amenagements.models import Amenagement
 from amenagements.selectors import parse_bbox
+from common.http import require_permission
 from usage import selectors, services
 from usage.forms import ImportForm, ManualCountForm
 from usage.importing import ImportFileError
@@ -28,15 +26,6 @@ from usage.permissions import can_import_counts, can_record_manual_count
 
 REJECTS_SHOWN = 100
 RECENT_IMPORTS = 10
-
-
-def _guard(request: HttpRequest, predicate: Callable[[Any], bool]) -> HttpResponse | None:
-    """A redirect to the login page for visitors; PermissionDenied for users without the right."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not predicate(request.user):
-        raise PermissionDenied
-    return None
 
 
 @require_GET
@@ -53,10 +42,9 @@ def counters_geojson_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@require_permission(can_import_counts)
 def import_view(request: HttpRequest) -> HttpResponse:
     """Staff upload a counters file or a file of counts; the report page follows."""
-    if (denied := _guard(request, can_import_counts)) is not None:
-        return denied
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
@@ -104,10 +92,9 @@ def _get_run(pk: int) -> ImportRun:
 
 
 @require_GET
+@require_permission(can_import_counts)
 def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     """What an import did, and its first rejected lines with their number and reason."""
-    if (denied := _guard(request, can_import_counts)) is not None:
-        return denied
     run = _get_run(pk)
     header, lines = [], []
     if run.rejects_csv:
@@ -129,10 +116,9 @@ def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@require_permission(can_import_counts)
 def import_rejects_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The rejected lines as a CSV file, to correct and import again."""
-    if (denied := _guard(request, can_import_counts)) is not None:
-        return denied
     run = _get_run(pk)
     response = HttpResponse(run.rejects_csv, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rejets-import-{run.pk}.csv"'
@@ -140,10 +126,9 @@ def import_rejects_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@require_permission(can_record_manual_count)
 def manual_count_create_view(request: HttpRequest, slug: str) -> HttpResponse:
     """Staff record a counting session on an arrangement."""
-    if (denied := _guard(request, can_record_manual_count)) is not None:
-        return denied
     amenagement = get_object_or_404(Amenagement.objects.only("slug", "name"), slug=slug)
     if request.method == "POST":
         form = ManualCountForm(request.POST)

@@ -9,7 +9,6 @@ message in the form (HTTP 429 without htmx, which does not swap error responses)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -24,123 +23,22 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from amenagements.models import Amenagement, AmenagementVersion
+from amenagements.models import Amenagement
 from amenagements.selectors import amenagement_locate
+from common.http import deny
 from participation.contributions import permissions, ratelimits, selectors, services
 from participation.contributions.forms import ContributionForm, ModerationForm, ReportForm
-from participation.contributions.selectors import Contributor, ItemsPage, VersionResult
+from participation.contributions.opinions import (
+    ALONE,
+    PIN_MAPS,
+    Opinions,
+    allow_reports,
+    build_opinions,
+)
 from participation.models import Contribution, IndicatorDefinition
 
 if TYPE_CHECKING:
     from django.forms import Form
-
-PANEL = "panel"  # the map's side panel: the current version's results only
-PAGE = "page"  # the arrangement page: every version's results, comments and spots
-ALONE = "alone"  # the form's own page (without JavaScript): no map to pin a spot on
-PIN_MAPS = {PANEL: "map", PAGE: "history-map", ALONE: ""}
-
-
-@dataclass
-class Opinions:
-    """Everything the opinion regions of a page need, computed by the view."""
-
-    amenagement: Amenagement
-    version: AmenagementVersion
-    contributor: Contributor
-    display: str
-    results: list[VersionResult]
-    can_contribute: bool
-    form: ContributionForm | None = None
-    own: Contribution | None = None
-    items: ItemsPage | None = None
-    flash: str = ""
-    pin_map: str = "map"
-
-    @property
-    def current(self) -> VersionResult:
-        return self.results[0]
-
-    @property
-    def previous(self) -> VersionResult | None:
-        """The version before the current one, when it was rated: to compare before/after."""
-        earlier = [r for r in self.results[1:] if r.has_ratings]
-        return earlier[0] if earlier else None
-
-    @property
-    def login_url(self) -> str:
-        return reverse("account_login") + "?next=" + self.amenagement.get_absolute_url()
-
-
-def _versions(amenagement: Amenagement, display: str) -> list[AmenagementVersion]:
-    if display == PANEL:  # only the current and the previous versions are shown
-        return list(AmenagementVersion.objects.filter(amenagement=amenagement))
-    return list(amenagement.versions.all())  # prefetched by the arrangement page
-
-
-def build_opinions(
-    request: HttpRequest,
-    amenagement: Amenagement,
-    *,
-    display: str = PAGE,
-    contributor: Contributor | None = None,
-    form: ContributionForm | None = None,
-    items_page: object = None,
-    with_items: bool = True,
-) -> Opinions:
-    contributor = contributor or selectors.contributor_for(request.user)
-    versions = _versions(amenagement, display)
-    version = next(v for v in versions if v.valid_to is None)
-    definitions = selectors.perception_definitions(amenagement)
-    results = selectors.opinion_results(
-        amenagement=amenagement, definitions=definitions, versions=versions
-    )
-    can = permissions.can_contribute(contributor, amenagement)
-    own = None
-    if can and contributor.user_id is not None:
-        own = selectors.own_contribution(user_id=contributor.user_id, version=version)
-        if form is None:
-            form = ContributionForm(
-                definitions=definitions,
-                initial=ContributionForm.initial_for(own, version.number),
-                auto_id=f"c-{amenagement.slug}-%s",
-            )
-    items = None
-    if display == PAGE and with_items:
-        items = selectors.opinion_items(
-            amenagement=amenagement, viewer=contributor, page=items_page or 1
-        )
-        _allow_reports(items, contributor)
-    return Opinions(
-        amenagement=amenagement,
-        version=version,
-        contributor=contributor,
-        display=display,
-        results=results,
-        can_contribute=can,
-        form=form,
-        own=own,
-        items=items,
-        pin_map=PIN_MAPS[display],
-    )
-
-
-def _allow_reports(items: ItemsPage, contributor: Contributor) -> None:
-    """Give each item its report form, where the viewer may report it (not twice)."""
-    for item in items.items:
-        item.can_report = permissions.can_report(contributor, item) and not (
-            item.reported_by_viewer
-        )
-        item.report_form = ReportForm(prefix=f"report-{item.pk}") if item.can_report else None
-
-
-def opinions_context(request: HttpRequest, amenagement: Amenagement, *, compact: bool = False):
-    """The `opinions` the arrangement page (or, `compact`, the map's side panel) includes."""
-    display = PANEL if compact else PAGE
-    return {
-        "opinions": build_opinions(
-            request, amenagement, display=display, items_page=request.GET.get("avis")
-        )
-    }
 
 
 def _amenagement(slug: str) -> Amenagement:
@@ -148,12 +46,6 @@ def _amenagement(slug: str) -> Amenagement:
         return Amenagement.objects.select_related("commune").get(slug=slug)
     except Amenagement.DoesNotExist:
         raise Http404(_("No arrangement with this address.")) from None
-
-
-def _deny(request: HttpRequest, reason: str) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    raise PermissionDenied(reason)
 
 
 def _reasons() -> dict[str, str]:
@@ -182,7 +74,7 @@ def contribute_view(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect_to_login(amenagement.get_absolute_url() + "#avis")
     if not permissions.can_contribute(contributor, amenagement):
         reason = "resident" if not contributor.is_resident else "removed"
-        return _deny(request, _reasons()[reason])
+        return deny(request, _reasons()[reason])
     display = request.POST.get("display") or request.GET.get("display")
     display = display if display in PIN_MAPS else ALONE
     if request.method == "GET":
@@ -323,14 +215,14 @@ def items_view(request: HttpRequest, slug: str) -> HttpResponse:
     if not request.htmx:
         page = request.GET.get("page", "1")
         return redirect(
-            reverse("amenagements:detail", kwargs={"slug": slug}) + f"?avis={page}#avis-items"
+            reverse("pages:amenagement", kwargs={"slug": slug}) + f"?avis={page}#avis-items"
         )
     amenagement = _amenagement(slug)
     contributor = selectors.contributor_for(request.user)
     items = selectors.opinion_items(
         amenagement=amenagement, viewer=contributor, page=request.GET.get("page", 1)
     )
-    _allow_reports(items, contributor)
+    allow_reports(items, contributor)
     return render(
         request,
         "participation/_opinion_items.html",
@@ -428,7 +320,7 @@ def moderation_queue_view(request: HttpRequest) -> HttpResponse:
     """Moderators: the comments to review (or those hidden), oldest first, and the latest acts."""
     contributor = selectors.contributor_for(request.user)
     if not permissions.can_moderate(contributor):
-        return _deny(request, _reasons()["moderator"])
+        return deny(request, _reasons()["moderator"])
     state = request.GET.get("etat")
     state = selectors.QueueState.HIDDEN if state == "masques" else selectors.QueueState.TODO
     page = Paginator(selectors.moderation_queue(state=state), selectors.QUEUE_PAGE_SIZE).get_page(
@@ -453,7 +345,7 @@ def moderate_view(request: HttpRequest, pk: int) -> HttpResponse:
     """A moderator hides or publishes a comment, with a public reason."""
     contributor = selectors.contributor_for(request.user)
     if not permissions.can_moderate(contributor):
-        return _deny(request, _reasons()["moderator"])
+        return deny(request, _reasons()["moderator"])
     contribution = _contribution(pk)
     form = ModerationForm(request.POST)
     back = reverse("contributions:moderation") + (

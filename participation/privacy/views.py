@@ -64,7 +64,7 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
                 kept,
             ) % {"n": kept}
         messages.success(request, text)
-        return redirect("amenagements:map")
+        return redirect("pages:map")
     return render(
         request,
         "participation/account_delete.html",

@@ -1,53 +1,14 @@
-"""Public pages and the GeoJSON endpoint, as a visitor and as staff would use them."""
+"""The GeoJSON endpoint and the staff adaptation form, as a visitor and as staff would use them."""
 
-import datetime as dt
 import json
 
 import pytest
 from django.contrib.auth.models import Permission, User
-from django.contrib.gis.geos import LineString, Polygon
 from django.urls import reverse
 
-from amenagements import services
-from amenagements.models import Adaptation, Amenagement
+from tests.amenagements.fixtures import make
 
 pytestmark = pytest.mark.django_db
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def make(
-    name,
-    *,
-    kind=Amenagement.Kind.BIKE_LANE,
-    status=Amenagement.Status.TESTING,
-    commune="Lyon",
-    offset=0.0,
-    geom=None,
-):
-    return services.amenagement_create(
-        name=name,
-        kind=kind,
-        status=status,
-        geom=geom or LineString((4.83 + offset, 45.76), (4.835 + offset, 45.761), srid=4326),
-        date=dt.date(2020, 5, 11),
-        commune=services.commune_get_or_create(name=commune),
-        opened_on=dt.date(2020, 5, 11),
-    )
-
-
-@pytest.fixture
-def network():
-    return [
-        make("Rue A", offset=0.00),
-        make("Rue B", offset=0.01, status=Amenagement.Status.PERMANENT),
-        make("Rue C", offset=0.02, kind=Amenagement.Kind.PEDESTRIAN_STREET, commune="Villeurbanne"),
-        make(
-            "Place D",
-            kind=Amenagement.Kind.TERRACE,
-            geom=Polygon.from_bbox((4.90, 45.70, 4.901, 45.701)),
-        ),
-    ]
 
 
 def geojson(client, **params):
@@ -113,103 +74,6 @@ def test_geojson_takes_one_query_whatever_the_number_of_features(
     assert len(data["features"]) == count
 
 
-@pytest.mark.parametrize("count", [1, 30])
-def test_map_page_query_count_does_not_grow_with_the_list(client, django_assert_num_queries, count):
-    for i in range(count):
-        make(f"Rue {i}", offset=i * 0.001)
-    # session-less visitor: paginator count, list, and the three facet counts.
-    with django_assert_num_queries(5):
-        response = client.get(reverse("amenagements:map"))
-    assert response.status_code == 200
-
-
-def test_map_page_lists_arrangements_in_french_with_filter_links(client, network):
-    response = client.get(reverse("amenagements:map"))
-    html = response.content.decode()
-    assert '<html lang="fr">' in html
-    assert "Carte des aménagements" in html
-    assert "4 aménagements" in html
-    assert 'href="?status=permanent"' in html
-    assert 'href="/amenagements/rue-a/"' in html
-
-
-def test_a_filter_link_works_without_javascript(client, network):
-    response = client.get(reverse("amenagements:map"), {"commune": "villeurbanne"})
-    html = response.content.decode()
-    assert "<html" in html
-    assert "1 aménagement" in html
-    assert "Rue C" in html
-    assert "Rue A" not in html
-
-
-def test_htmx_filter_returns_only_the_results_fragment(client, network):
-    response = client.get(reverse("amenagements:map"), {"status": "permanent"}, **HTMX)
-    html = response.content.decode()
-    assert "<html" not in html
-    assert html.lstrip().startswith('<div id="results"')
-    assert 'data-query="status=permanent"' in html
-    assert "Rue B" in html
-    assert "Rue A" not in html
-
-
-def test_summary_panel_is_a_fragment_linking_to_the_page(client, network):
-    response = client.get(reverse("amenagements:summary", args=["rue-a"]), **HTMX)
-    html = response.content.decode()
-    assert "<html" not in html
-    assert "Rue A" in html
-    assert 'href="/amenagements/rue-a/"' in html
-
-
-def test_summary_without_htmx_redirects_to_the_page(client, network):
-    response = client.get(reverse("amenagements:summary", args=["rue-a"]))
-    assert response.status_code == 302
-    assert response["Location"] == "/amenagements/rue-a/"
-
-
-def test_detail_page_shows_facts_versions_and_timeline(client, network):
-    amenagement = network[0]
-    services.amenagement_adapt(
-        amenagement=amenagement,
-        date=dt.date(2021, 3, 1),
-        kind=Adaptation.Kind.EXTENDED,
-        description="Prolongée jusqu'au pont.",
-        geom=LineString((4.83, 45.76), (4.84, 45.762), srid=4326),
-    )
-    response = client.get(amenagement.get_absolute_url())
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert "Prolongée jusqu&#x27;au pont." in html
-    assert "Prolongé" in html  # the adaptation kind, in French
-    assert "1 mars 2021" in html
-    # Two versions in the history map's data, the second one current.
-    start = html.index('id="versions-geojson"')
-    payload = html[html.index(">", start) + 1 : html.index("</script>", start)]
-    versions = json.loads(payload)["features"]
-    assert sorted((v["properties"]["number"], v["properties"]["current"]) for v in versions) == [
-        (1, False),
-        (2, True),
-    ]
-    assert "Longueur" in html
-
-
-def test_detail_page_of_unknown_arrangement_is_404(client, db):
-    assert client.get("/amenagements/nope/").status_code == 404
-
-
-def test_english_is_available(client, network):
-    client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    html = client.get(reverse("amenagements:map")).content.decode()
-    assert '<html lang="en">' in html
-    assert "Map of arrangements" in html
-
-
-def test_pages_send_a_csp_without_unsafe_inline(client, network):
-    response = client.get(reverse("amenagements:map"))
-    csp = response["Content-Security-Policy"]
-    assert "script-src 'self'" in csp
-    assert "unsafe-inline" not in csp
-
-
 # --- the staff adaptation page ------------------------------------------------------------
 
 
@@ -273,8 +137,3 @@ def test_form_with_errors_keeps_what_was_typed(client, amenagement, staff):
     assert "2019-01-01" in html
     assert "2020-05-11" in html  # the error names the last event's date
     assert amenagement.adaptations.count() == 1
-
-
-def test_french_is_shown_even_to_an_english_browser(client, network):
-    html = client.get(reverse("amenagements:map"), HTTP_ACCEPT_LANGUAGE="en-US,en").content
-    assert b'<html lang="fr">' in html

@@ -84,7 +84,7 @@ def test_a_resident_signs_up_rates_from_the_map_pins_a_spot_and_sees_the_summary
     page.wait_for_url(re.compile(re.escape(reverse("participation:profile")) + "$"))
 
     # On the map, the arrangement opens in the side panel with the opinion form.
-    page.goto(base + reverse("amenagements:map"))
+    page.goto(base + reverse("pages:map"))
     expect(page.locator("#map")).to_have_attribute("data-feature-count", "1")
     page.locator("#map .leaflet-overlay-pane path").first.click(force=True)
     panel = page.locator("#panel")

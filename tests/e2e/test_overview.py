@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from evaluation.models import AdjustmentProposal
-from tests.evaluation.test_overview import make, run
+from tests.pages.test_overview import make, run
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from amenagements.selectors import amenagement_detail
 from participation.contributions import ratelimits, services
 from participation.contributions.forms import ERROR_HONEYPOT
-from participation.contributions.views import opinions_context
+from participation.contributions.opinions import opinions_context
 from participation.models import Contribution
 from tests.participation.fixtures import PASSWORD, make_user
 from tests.participation.opinion_fixtures import *  # noqa: F403
@@ -120,7 +120,7 @@ def test_the_side_panel_shows_current_results_and_the_form_to_a_resident(
     client, amenagement, alice, bruno, safety
 ):
     submit(bruno, amenagement, ratings={safety.pk: 2})
-    url = reverse("amenagements:summary", kwargs={"slug": amenagement.slug})
+    url = reverse("pages:summary", kwargs={"slug": amenagement.slug})
     html = signed_in(client, alice).get(url, **HTMX).content.decode()
     assert "<html" not in html
     assert f'id="opinion-results-{amenagement.slug}"' in html

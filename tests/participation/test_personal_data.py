@@ -126,5 +126,5 @@ def test_the_privacy_page_says_what_is_kept_and_links_export_and_deletion(client
     assert reverse("privacy:export") in html
     assert reverse("privacy:delete") in html
     assert _("Former participant") in html
-    home = client.get(reverse("amenagements:map")).content.decode()
+    home = client.get(reverse("pages:map")).content.decode()
     assert reverse("privacy:privacy") in home  # linked from every page's footer

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from amenagements import services as amenagement_services
 from amenagements.models import Amenagement
-from evaluation import overview, views
+from evaluation import overview
 from evaluation.models import AdjustmentProposal, EvaluationRun, IndicatorResult
+from pages import views
 from participation.indicators import services as definition_services
 from tests.participation.fixtures import endorse, perception_text
 
@@ -174,7 +175,7 @@ def test_facets_count_each_filter_given_the_others(city):
 
 
 def geojson(client, **params):
-    response = client.get(reverse("evaluation:overview"), {"format": "geojson", **params})
+    response = client.get(reverse("pages:overview"), {"format": "geojson", **params})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/geo+json"
     return json.loads(response.content)
@@ -218,12 +219,12 @@ def test_the_page_query_count_does_not_grow_with_the_list(
             )
     # session-less visitor: paginator count, the page's rows, and the three facet counts.
     with django_assert_num_queries(5):
-        response = client.get(reverse("evaluation:overview"))
+        response = client.get(reverse("pages:overview"))
     assert response.status_code == 200
 
 
 def test_the_page_lists_arrangements_by_outcome_with_links_to_their_evaluation(client, city):
-    response = client.get(reverse("evaluation:overview"))
+    response = client.get(reverse("pages:overview"))
     html = response.content.decode()
     assert '<html lang="fr">' in html
     # the counts per outcome, which are also links that filter
@@ -246,7 +247,7 @@ def test_the_page_lists_arrangements_by_outcome_with_links_to_their_evaluation(c
 
 
 def test_a_filter_narrows_the_page_and_an_htmx_request_gets_only_the_results(client, city):
-    response = client.get(reverse("evaluation:overview"), {"outcome": "adjust"}, **HTMX)
+    response = client.get(reverse("pages:overview"), {"outcome": "adjust"}, **HTMX)
     html = response.content.decode()
     assert "<html" not in html
     assert html.lstrip().startswith('<div id="results"')
@@ -260,7 +261,7 @@ def test_a_row_says_when_the_proposal_was_decided_and_when_it_was_never_evaluate
     latest = run(make("Piste décidée"), actions=[Action.MAKE_PERMANENT])
     latest.proposals.update(status="rejected", decided_at=timezone.now(), decision_note="Non.")
     make("Piste oubliée", offset=0.01)
-    html = client.get(reverse("evaluation:overview")).content.decode()
+    html = client.get(reverse("pages:overview")).content.decode()
     decided = html.split('data-slug="piste-decidee"')[1].split("</tr>")[0]
     assert str(AdjustmentProposal.Status.REJECTED.label) in decided
     assert '<time datetime="2026-03-02">' in decided
@@ -270,14 +271,14 @@ def test_a_row_says_when_the_proposal_was_decided_and_when_it_was_never_evaluate
 
 def test_pages_of_the_list_keep_the_filters(client, city, monkeypatch):
     monkeypatch.setattr(views, "OVERVIEW_PAGE_SIZE", 1)
-    html = client.get(reverse("evaluation:overview"), {"outcome": "adjust"}).content.decode()
+    html = client.get(reverse("pages:overview"), {"outcome": "adjust"}).content.decode()
     assert 'href="?outcome=adjust&amp;page=2"' in html
-    page2 = client.get(reverse("evaluation:overview"), {"outcome": "adjust", "page": 2})
+    page2 = client.get(reverse("pages:overview"), {"outcome": "adjust", "page": 2})
     assert "villeurbanne-c/#evaluation" in page2.content.decode()
 
 
 def test_the_site_navigation_links_to_the_overview(client):
-    html = client.get(reverse("evaluation:overview")).content.decode()
+    html = client.get(reverse("pages:overview")).content.decode()
     nav = html.split('class="site-nav"')[1].split("</nav>")[0]
     assert 'href="/evaluations/" aria-current="page"' in nav
     other = client.get(reverse("indicators:catalogue")).content.decode()

@@ -1,0 +1,33 @@
+"""Filter groups shown as links (faceted search that works without JavaScript): the map's and
+the overview's. The counts come from `amenagements.facets`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.http import urlencode
+
+
+def facet_group(filters: Any, key: str, facet: list, label: str = "") -> dict:
+    """One filter group as links: one per value (with its count) and one to clear the group.
+
+    `filters` has an attribute per key and `as_query(**changes)` (the map's and the overview's
+    filters); `facet` is a selector's `[(value, label, count), …]`.
+    """
+    current = getattr(filters, key)
+    return {
+        "key": key,
+        "label": label,
+        "options": [
+            {
+                "label": text,
+                "count": count,
+                "query": urlencode(filters.as_query(**{key: value})),
+                "active": value == current,
+                "value": value,
+            }
+            for value, text, count in facet
+        ],
+        "clear_query": urlencode(filters.as_query(**{key: ""})),
+        "active": bool(current),
+    }

@@ -1,0 +1,179 @@
+"""The pages that compose every layer: the public map, an arrangement's page and its summary
+in the map's side panel, and the city overview of evaluations.
+
+Each reads through the selectors of the layers below (arrangements, opinions, usage data,
+evaluations) and hands templates booleans from their permissions; nothing below imports this
+module. An htmx request for a filter or a list page gets only the results region.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from amenagements import selectors as amenagement_selectors
+from amenagements.models import Amenagement
+from amenagements.permissions import can_record_adaptation
+from common.http import HtmxHttpRequest
+from evaluation import overview
+from evaluation import selectors as evaluation_selectors
+from evaluation.permissions import can_decide_proposal, can_run_evaluation
+from pages.facets import facet_group
+from pages.maps import map_settings
+from participation.contributions.opinions import opinions_context
+from usage import selectors as usage_selectors
+from usage.permissions import can_record_manual_count
+
+LIST_PAGE_SIZE = 50
+
+
+@require_GET
+def map_view(request: HtmxHttpRequest) -> HttpResponse:
+    """The public map with its filters and the accessible list of arrangements beside it.
+
+    An htmx request (a filter or a list page) gets only the results region.
+    """
+    filters = amenagement_selectors.AmenagementFilters.from_query(request.GET)
+    page = Paginator(amenagement_selectors.amenagement_list(filters), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    facets = amenagement_selectors.filter_facets(filters)
+    context = {
+        "filters": filters,
+        "query": urlencode(filters.as_query()),
+        "facets": _facet_links(filters, facets),
+        "page": page,
+        "map": map_settings(),
+        "statuses": Amenagement.Status.choices,
+        "kinds": Amenagement.Kind.choices,
+    }
+    template = "pages/map.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, context)
+
+
+def _facet_links(filters: amenagement_selectors.AmenagementFilters, facets: dict) -> list[dict]:
+    """Each filter group of the map as links (`facet_group`)."""
+    groups = [("kind", _("Kind")), ("status", _("Status")), ("commune", _("Commune"))]
+    return [facet_group(filters, key, facets[key], label) for key, label in groups]
+
+
+def _get_detail(slug: str) -> Amenagement:
+    try:
+        return amenagement_selectors.amenagement_detail(slug=slug)
+    except Amenagement.DoesNotExist:
+        raise Http404(_("No arrangement with this address.")) from None
+
+
+@require_GET
+def amenagement_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """An arrangement: key facts, its versions on a map, and the timeline of its adaptations."""
+    amenagement = _get_detail(slug)
+    evaluation = evaluation_selectors.latest_evaluation(amenagement=amenagement)
+    return render(
+        request,
+        "pages/amenagement.html",
+        {
+            "amenagement": amenagement,
+            "age_days": amenagement_selectors.age_in_days(amenagement, timezone.localdate()),
+            "versions_geojson": amenagement_selectors.versions_geojson(amenagement),
+            "can_record_adaptation": can_record_adaptation(request.user),
+            "map": map_settings(),
+            "usage": usage_selectors.arrangement_usage(amenagement=amenagement),
+            "can_record_manual_count": can_record_manual_count(request.user),
+            "evaluation": evaluation,
+            "hot_spots_geojson": evaluation_selectors.hot_spots_geojson(evaluation),
+            "decided_proposals": evaluation_selectors.decided_proposals(amenagement=amenagement),
+            "can_run_evaluation": can_run_evaluation(request.user),
+            "can_decide_proposal": can_decide_proposal(request.user),
+            **opinions_context(request, amenagement),
+        },
+    )
+
+
+@require_GET
+def summary_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The map's side panel for one arrangement. Without htmx, the full page is the summary."""
+    if not request.htmx:
+        return redirect("pages:amenagement", slug=slug)
+    try:
+        amenagement = amenagement_selectors.amenagement_summary(slug=slug)
+    except Amenagement.DoesNotExist:
+        raise Http404(_("No arrangement with this address.")) from None
+    return render(
+        request,
+        "pages/_summary.html",
+        {
+            "amenagement": amenagement,
+            "latest": next(iter(amenagement.adaptations.all()), None),
+            "age_days": amenagement_selectors.age_in_days(amenagement, timezone.localdate()),
+            **opinions_context(request, amenagement, compact=True),
+        },
+    )
+
+
+OVERVIEW_PAGE_SIZE = 100
+
+
+@require_GET
+def overview_view(request: HtmxHttpRequest) -> HttpResponse:
+    """/evaluations/: every arrangement by the outcome of its latest evaluation, with filters
+    and a map coloured by outcome (rule in `evaluation.overview`).
+
+    `?format=geojson` is the map layer for the same filters (one query); an htmx request (a
+    filter or a list page) gets only the results region.
+    """
+    filters = overview.OverviewFilters.from_query(request.GET)
+    if request.GET.get("format") == "geojson":
+        return HttpResponse(
+            overview.overview_geojson(filters=filters), content_type="application/geo+json"
+        )
+    page = Paginator(overview.overview_list(filters=filters), OVERVIEW_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = overview.with_labels(page.object_list)
+    facets = overview.overview_facets(filters=filters)
+    counts = {value: count for value, _label, count in facets["outcome"]}
+    context = {
+        "filters": filters,
+        "query": urlencode(filters.as_query()),
+        "outcomes": facet_group(filters, "outcome", facets["outcome"]),
+        "facets": [
+            facet_group(filters, "kind", facets["kind"], _("Kind")),
+            facet_group(filters, "commune", facets["commune"], _("Commune")),
+        ],
+        "total": sum(counts.values()),
+        "page": page,
+        "groups": [
+            {
+                "outcome": rows[0].outcome,
+                "label": rows[0].outcome_label,
+                "count": counts.get(rows[0].outcome, len(rows)),
+                "rows": rows,
+            }
+            for rows in _runs_of_outcome(page.object_list)
+        ],
+        "legend": overview.OUTCOMES,
+        "map": map_settings(),
+    }
+    template = "pages/overview.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, context)
+
+
+def _runs_of_outcome(rows: list) -> list[list]:
+    """The page's rows (ordered by outcome) cut into runs of one outcome each."""
+    groups: list[list] = []
+    for row in rows:
+        if groups and groups[-1][0].outcome == row.outcome:
+            groups[-1].append(row)
+        else:
+            groups.append([row])
+    return groups

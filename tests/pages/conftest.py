@@ -1,0 +1,3 @@
+"""Fixtures shared by the page tests (the same people and panels)."""
+
+from tests.participation.fixtures import *  # noqa: F403
