@@ -8,7 +8,7 @@ public reason. Pre-moderation is switched per commune here, through `premoderati
 from django.contrib import admin
 
 from common.admin import ReadOnlyAdmin, ReadOnlyInline
-from participation.contributions import services
+from participation.contributions import moderation
 from participation.models import CommuneModeration, Contribution, ModerationLogEntry, Rating, Report
 
 
@@ -51,7 +51,7 @@ class CommuneModerationAdmin(admin.ModelAdmin):
         return ["commune"] if obj is not None else []
 
     def save_model(self, request, obj, form, change) -> None:
-        saved = services.premoderation_set(
+        saved = moderation.premoderation_set(
             commune=obj.commune, enabled=obj.premoderation, by=request.user
         )
         obj.pk = saved.pk

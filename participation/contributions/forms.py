@@ -13,7 +13,7 @@ from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from participation.contributions import services
+from participation.contributions import moderation
 from participation.contributions.services import ContributionInput
 from participation.models import (
     COMMENT_MAX_LENGTH,
@@ -163,7 +163,7 @@ class ReportForm(HoneypotMixin, forms.Form):
 
 class ModerationForm(forms.Form):
     decision = forms.ChoiceField(
-        choices=[(services.HIDE, _("Hide")), (services.PUBLISH, _("Publish"))],
+        choices=[(moderation.HIDE, _("Hide")), (moderation.PUBLISH, _("Publish"))],
         widget=forms.HiddenInput,
     )
     reason = forms.CharField(

@@ -1,4 +1,4 @@
-"""Writes on residents' opinions and their moderation.
+"""Writes on residents' opinions: giving, editing and withdrawing one.
 
 Rules:
 - one contribution per resident and arrangement version (a database constraint): submitting
@@ -9,9 +9,8 @@ Rules:
 - a pinned spot is snapped onto the arrangement and located along it; a spot farther than
   `TACTIQUE_PIN_MAX_DISTANCE_M` is refused rather than moved;
 - a comment is published at once, unless its commune is pre-moderated or moderation had held it
-  back (then an edit waits for a moderator); once `TACTIQUE_REPORT_HIDE_THRESHOLD` residents have
-  reported it, it is hidden pending review; moderators hide or publish it with a public reason;
-- every moderation act is logged in `ModerationLogEntry` in the same transaction.
+  back (then an edit waits for a moderator); holding it is logged in the moderation log in the
+  same transaction. Reports and moderators' decisions are in `moderation`.
 Permissions are checked by views; these functions check the rules that must hold whoever calls.
 """
 
@@ -25,25 +24,26 @@ from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from amenagements.models import Amenagement, AmenagementVersion, Commune
+from amenagements.models import Amenagement, AmenagementVersion
 from amenagements.selectors import amenagement_locate
+from participation.contributions.moderation import (
+    COMMENT_HELD,
+    HELD_AFTER_MODERATION,
+    HELD_BY_PREMODERATION,
+    premoderated,
+)
 from participation.indicators.selectors import adopted_for_amenagement
 from participation.logs import log_record
 from participation.models import (
     COMMENT_MAX_LENGTH,
-    REPORT_DETAILS_MAX_LENGTH,
     CommentStatus,
-    CommuneModeration,
     Contribution,
     ContributorProfile,
     IndicatorDefinition,
     ModerationLogEntry,
     Rating,
-    Report,
-    ReportReason,
 )
 
 if TYPE_CHECKING:
@@ -64,31 +64,6 @@ ERROR_PIN_TOO_FAR = _(
     "%(max)s m from it."
 )
 ERROR_PIN_NOT_A_POINT = _("The spot must be a point.")
-ERROR_NOT_REPORTABLE = _("This comment cannot be reported.")
-ERROR_OWN_COMMENT = _("You cannot report your own comment.")
-ERROR_ALREADY_REPORTED = _("You have already reported this comment; moderators will review it.")
-ERROR_UNKNOWN_REASON = _("Choose a reason for the report.")
-ERROR_DETAILS_TOO_LONG = _("The details can have at most %(max)s characters.")
-ERROR_NOTHING_TO_MODERATE = _("This contribution has no comment to moderate.")
-ERROR_REASON_REQUIRED = _("Give the reason for this decision: it is shown publicly.")
-ERROR_UNKNOWN_DECISION = _("Unknown moderation decision.")
-ERROR_ALREADY_IN_STATE = _("This comment is already in that state.")
-
-# Dotted action codes of the moderation log.
-COMMENT_HELD = "comment.held"
-COMMENT_REPORTED = "comment.reported"
-COMMENT_AUTO_HIDDEN = "comment.auto_hidden"
-COMMENT_HIDDEN = "comment.hidden"
-COMMENT_PUBLISHED = "comment.published"
-COMMENT_RESTORED = "comment.restored"
-PREMODERATION_ON = "premoderation.enabled"
-PREMODERATION_OFF = "premoderation.disabled"
-
-HIDE = "hide"
-PUBLISH = "publish"
-
-HELD_BY_PREMODERATION = "premoderation"
-HELD_AFTER_MODERATION = "edited_after_moderation"
 
 
 # --- contributing -----------------------------------------------------------------------------
@@ -180,13 +155,6 @@ def _locate(amenagement: Amenagement, point: Point | None) -> _Located:
         )
     position = None if location.position_m is None else round(location.position_m, 1)
     return _Located(location.point, position)
-
-
-def premoderated(commune_id: int | None) -> bool:
-    """Whether comments on the arrangements of this commune wait for a moderator."""
-    if commune_id is None:
-        return False
-    return CommuneModeration.objects.filter(commune_id=commune_id, premoderation=True).exists()
 
 
 def _lock_or_create(user: AbstractBaseUser, version: AmenagementVersion, **values) -> tuple:
@@ -355,143 +323,4 @@ def _set_comment(contribution: Contribution, comment: str, commune_id: int | Non
 # --- reporting --------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def report_create(
-    *, contribution: Contribution, reporter: AbstractBaseUser, reason: str, details: str = ""
-) -> Report:
-    """`reporter` reports a published comment; logs "comment.reported". When the comment's open
-    reports reach `TACTIQUE_REPORT_HIDE_THRESHOLD`, it is hidden pending review and
-    "comment.auto_hidden" is logged.
-
-    The contribution row is locked, so simultaneous reports count exactly. Raises
-    `ValidationError` if the comment is not published, is the reporter's own, was already
-    reported by them, or the reason is unknown or the details too long.
-    """
-    if reason not in ReportReason.values:
-        raise ValidationError({"reason": ValidationError(ERROR_UNKNOWN_REASON, code="reason")})
-    details = details.strip()
-    if len(details) > REPORT_DETAILS_MAX_LENGTH:
-        raise ValidationError(
-            {
-                "details": ValidationError(
-                    ERROR_DETAILS_TOO_LONG,
-                    code="details_too_long",
-                    params={"max": REPORT_DETAILS_MAX_LENGTH},
-                )
-            }
-        )
-    contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
-    if contribution.user_id == reporter.pk:
-        raise ValidationError(ERROR_OWN_COMMENT, code="own_comment")
-    if not contribution.comment_is_public:
-        raise ValidationError(ERROR_NOT_REPORTABLE, code="not_reportable")
-    if Report.objects.filter(contribution=contribution, reporter=reporter).exists():
-        raise ValidationError(ERROR_ALREADY_REPORTED, code="already_reported")
-    report = Report.objects.create(
-        contribution=contribution, reporter=reporter, reason=reason, details=details
-    )
-    open_reports = Report.objects.filter(
-        contribution=contribution, resolved_at__isnull=True
-    ).count()
-    log_record(
-        ModerationLogEntry,
-        action=COMMENT_REPORTED,
-        actor=reporter,
-        contribution=contribution,
-        payload={"reason": reason, "open_reports": open_reports},
-    )
-    threshold = settings.TACTIQUE_REPORT_HIDE_THRESHOLD
-    if open_reports >= threshold:
-        contribution.comment_status = CommentStatus.REPORTED
-        contribution.save(update_fields=["comment_status", "updated_at"])
-        log_record(
-            ModerationLogEntry,
-            action=COMMENT_AUTO_HIDDEN,
-            actor=None,
-            contribution=contribution,
-            payload={
-                "from": CommentStatus.PUBLISHED,
-                "to": CommentStatus.REPORTED,
-                "open_reports": open_reports,
-                "threshold": threshold,
-            },
-        )
-    return report
-
-
 # --- moderating -------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def comment_moderate(
-    *, contribution: Contribution, by: AbstractBaseUser, decision: str, reason: str = ""
-) -> Contribution:
-    """A moderator hides a comment, or publishes it (approving one awaiting pre-moderation, or
-    restoring one hidden). The reason is public; it is required except to approve a comment
-    awaiting pre-moderation. Open reports are marked reviewed.
-
-    Logs "comment.hidden", "comment.published" (approval) or "comment.restored".
-    Raises `ValidationError` if there is no comment, no reason where one is needed, an unknown
-    decision, or the comment is already in that state.
-    """
-    if decision not in {HIDE, PUBLISH}:
-        raise ValidationError(ERROR_UNKNOWN_DECISION, code="decision")
-    reason = reason.strip()
-    contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
-    if not contribution.comment:
-        raise ValidationError(ERROR_NOTHING_TO_MODERATE, code="no_comment")
-    before = contribution.comment_status
-    if decision == HIDE:
-        target, action = CommentStatus.HIDDEN, COMMENT_HIDDEN
-    elif before == CommentStatus.PENDING:
-        target, action = CommentStatus.PUBLISHED, COMMENT_PUBLISHED
-    else:
-        target, action = CommentStatus.PUBLISHED, COMMENT_RESTORED
-    open_reports = Report.objects.filter(contribution=contribution, resolved_at__isnull=True)
-    if before == target and not (target == CommentStatus.PUBLISHED and open_reports.exists()):
-        raise ValidationError(ERROR_ALREADY_IN_STATE, code="same_state")
-    if not reason and action != COMMENT_PUBLISHED:
-        raise ValidationError({"reason": ValidationError(ERROR_REASON_REQUIRED, code="reason")})
-    now = timezone.now()
-    resolved = open_reports.update(resolved_at=now)
-    contribution.comment_status = target
-    contribution.moderation_reason = reason
-    contribution.moderated_at = now
-    contribution.moderated_by = by
-    contribution.save(
-        update_fields=[
-            "comment_status",
-            "moderation_reason",
-            "moderated_at",
-            "moderated_by",
-            "updated_at",
-        ]
-    )
-    log_record(
-        ModerationLogEntry,
-        action=action,
-        actor=by,
-        contribution=contribution,
-        payload={"from": before, "to": target, "reason": reason, "reports_reviewed": resolved},
-    )
-    return contribution
-
-
-@transaction.atomic
-def premoderation_set(
-    *, commune: Commune, enabled: bool, by: AbstractBaseUser | None
-) -> CommuneModeration:
-    """Switch pre-moderation on or off for a commune; logs "premoderation.enabled/disabled"
-    when it changes. Comments already published stay published."""
-    setting, _created = CommuneModeration.objects.select_for_update().get_or_create(commune=commune)
-    if setting.premoderation != enabled:
-        setting.premoderation = enabled
-        setting.save(update_fields=["premoderation", "updated_at"])
-        log_record(
-            ModerationLogEntry,
-            action=PREMODERATION_ON if enabled else PREMODERATION_OFF,
-            actor=by,
-            commune=commune,
-            payload={"commune": commune.name},
-        )
-    return setting

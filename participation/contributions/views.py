@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from amenagements.models import Amenagement
 from amenagements.selectors import amenagement_locate
 from common.http import deny
-from participation.contributions import permissions, ratelimits, selectors, services
+from participation.contributions import moderation, permissions, ratelimits, selectors, services
 from participation.contributions.forms import ContributionForm, ModerationForm, ReportForm
 from participation.contributions.opinions import (
     ALONE,
@@ -261,7 +261,7 @@ def report_view(request: HttpRequest, pk: int) -> HttpResponse:
             status = 429
         elif form.is_valid():
             try:
-                services.report_create(
+                moderation.report_create(
                     contribution=contribution,
                     reporter=request.user,
                     reason=form.cleaned_data["reason"],
@@ -355,7 +355,7 @@ def moderate_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Unknown moderation decision."))
         return redirect(back)
     try:
-        services.comment_moderate(
+        moderation.comment_moderate(
             contribution=contribution,
             by=request.user,
             decision=form.cleaned_data["decision"],
@@ -364,7 +364,7 @@ def moderate_view(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(back + f"#moderation-{pk}")
-    if form.cleaned_data["decision"] == services.HIDE:
+    if form.cleaned_data["decision"] == moderation.HIDE:
         messages.success(request, _("The comment is hidden; the reason is shown in its place."))
     else:
         messages.success(request, _("The comment is published."))

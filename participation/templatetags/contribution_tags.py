@@ -6,7 +6,7 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from participation.contributions import services
+from participation.contributions import moderation
 from participation.models import Contribution, ContributorProfile, ModerationLogEntry
 
 register = template.Library()
@@ -57,7 +57,7 @@ def _actor(entry: ModerationLogEntry) -> str:
     )
 
 
-AUTOMATIC = {services.COMMENT_HELD, services.COMMENT_AUTO_HIDDEN}
+AUTOMATIC = {moderation.COMMENT_HELD, moderation.COMMENT_AUTO_HIDDEN}
 
 
 @register.simple_tag
@@ -68,24 +68,26 @@ def moderation_sentence(entry: ModerationLogEntry) -> str:
     reason = p.get("reason", "")
     n = p.get("open_reports", 0)
     texts = {
-        services.COMMENT_HELD: _("A comment was held for moderation before publication."),
-        services.COMMENT_REPORTED: ngettext(
+        moderation.COMMENT_HELD: _("A comment was held for moderation before publication."),
+        moderation.COMMENT_REPORTED: ngettext(
             "%(actor)s reported a comment (%(n)s open report).",
             "%(actor)s reported a comment (%(n)s open reports).",
             n,
         )
         % {"actor": actor, "n": n},
-        services.COMMENT_AUTO_HIDDEN: _("A comment was hidden pending review after %(n)s reports.")
+        moderation.COMMENT_AUTO_HIDDEN: _(
+            "A comment was hidden pending review after %(n)s reports."
+        )
         % {"n": n},
-        services.COMMENT_HIDDEN: _("%(actor)s hid a comment: %(reason)s")
+        moderation.COMMENT_HIDDEN: _("%(actor)s hid a comment: %(reason)s")
         % {"actor": actor, "reason": reason},
-        services.COMMENT_PUBLISHED: _("%(actor)s approved a comment for publication.")
+        moderation.COMMENT_PUBLISHED: _("%(actor)s approved a comment for publication.")
         % {"actor": actor},
-        services.COMMENT_RESTORED: _("%(actor)s restored a comment: %(reason)s")
+        moderation.COMMENT_RESTORED: _("%(actor)s restored a comment: %(reason)s")
         % {"actor": actor, "reason": reason},
-        services.PREMODERATION_ON: _("%(actor)s switched pre-moderation on for %(commune)s.")
+        moderation.PREMODERATION_ON: _("%(actor)s switched pre-moderation on for %(commune)s.")
         % {"actor": actor, "commune": p.get("commune", "")},
-        services.PREMODERATION_OFF: _("%(actor)s switched pre-moderation off for %(commune)s.")
+        moderation.PREMODERATION_OFF: _("%(actor)s switched pre-moderation off for %(commune)s.")
         % {"actor": actor, "commune": p.get("commune", "")},
     }
     return texts.get(entry.action, entry.action)

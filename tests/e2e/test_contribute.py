@@ -19,7 +19,7 @@ from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from participation.contributions import services as contribution_services
+from participation.contributions import moderation
 from participation.models import CommentStatus, Contribution, ModerationLogEntry
 from tests.participation import fixtures, opinion_fixtures
 from tests.participation.fixtures import PASSWORD, make_user
@@ -140,9 +140,7 @@ def test_a_resident_reports_a_comment_and_a_moderator_hides_it(
     author = make_user("Auteur")
     rude = submit(author, amenagement, ratings={safety.pk: 1}, comment=RUDE).contribution
     for name in ("Lecteur1", "Lecteur2"):
-        contribution_services.report_create(
-            contribution=rude, reporter=make_user(name), reason="abuse"
-        )
+        moderation.report_create(contribution=rude, reporter=make_user(name), reason="abuse")
     make_user("Bruno")
     moderator = make_user("Modo")
     group, _created = Group.objects.get_or_create(name=settings.TACTIQUE_MODERATORS_GROUP)

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from participation.contributions import ratelimits, selectors, services
+from participation.contributions import moderation, ratelimits, selectors
 from participation.models import CommentStatus, Contribution, ModerationLogEntry, Report
 from tests.participation.fixtures import PASSWORD, make_user
 from tests.participation.opinion_fixtures import *  # noqa: F403
@@ -29,7 +29,7 @@ def rude(amenagement, alice, safety):
 
 
 def report(contribution, user, reason="abuse"):
-    return services.report_create(contribution=contribution, reporter=user, reason=reason)
+    return moderation.report_create(contribution=contribution, reporter=user, reason=reason)
 
 
 def actions(contribution=None):
@@ -80,10 +80,10 @@ def test_a_comment_is_hidden_pending_review_once_the_threshold_is_reached(
     assert RUDE not in html
     assert _("Comment hidden after several reports, waiting for a moderator’s review.") in html
     assert actions(rude) == [
-        services.COMMENT_REPORTED,
-        services.COMMENT_REPORTED,
-        services.COMMENT_REPORTED,
-        services.COMMENT_AUTO_HIDDEN,
+        moderation.COMMENT_REPORTED,
+        moderation.COMMENT_REPORTED,
+        moderation.COMMENT_REPORTED,
+        moderation.COMMENT_AUTO_HIDDEN,
     ]
     # Ratings still count: moderation is about what is written.
     assert rude.ratings.count() == 1
@@ -93,10 +93,10 @@ def test_one_report_per_resident_and_never_on_ones_own_comment(rude, alice, brun
     report(rude, bruno)
     with pytest.raises(ValidationError) as error:
         report(rude, bruno)
-    assert error.value.messages == [str(services.ERROR_ALREADY_REPORTED)]
+    assert error.value.messages == [str(moderation.ERROR_ALREADY_REPORTED)]
     with pytest.raises(ValidationError) as error:
         report(rude, alice)
-    assert error.value.messages == [str(services.ERROR_OWN_COMMENT)]
+    assert error.value.messages == [str(moderation.ERROR_OWN_COMMENT)]
     assert Report.objects.count() == 1
 
 
@@ -163,8 +163,8 @@ def test_a_moderator_hides_a_comment_with_a_public_reason_and_it_is_logged(
     client, amenagement, rude, bruno, moderator
 ):
     report(rude, bruno)
-    services.comment_moderate(
-        contribution=rude, by=moderator, decision=services.HIDE, reason="Propos injurieux."
+    moderation.comment_moderate(
+        contribution=rude, by=moderator, decision=moderation.HIDE, reason="Propos injurieux."
     )
 
     rude.refresh_from_db()
@@ -174,7 +174,7 @@ def test_a_moderator_hides_a_comment_with_a_public_reason_and_it_is_logged(
         moderator,
     )
     assert Report.objects.get().resolved_at is not None
-    entry = ModerationLogEntry.objects.get(action=services.COMMENT_HIDDEN)
+    entry = ModerationLogEntry.objects.get(action=moderation.COMMENT_HIDDEN)
     assert entry.actor == moderator
     assert entry.payload == {
         "from": "published",
@@ -189,34 +189,34 @@ def test_a_moderator_hides_a_comment_with_a_public_reason_and_it_is_logged(
 
 def test_hiding_needs_a_reason(rude, moderator):
     with pytest.raises(ValidationError) as error:
-        services.comment_moderate(contribution=rude, by=moderator, decision=services.HIDE)
-    assert error.value.message_dict["reason"] == [str(services.ERROR_REASON_REQUIRED)]
+        moderation.comment_moderate(contribution=rude, by=moderator, decision=moderation.HIDE)
+    assert error.value.message_dict["reason"] == [str(moderation.ERROR_REASON_REQUIRED)]
     rude.refresh_from_db()
     assert rude.comment_status == CommentStatus.PUBLISHED
     assert actions() == []
 
 
 def test_a_restored_comment_shows_again_with_the_reason(client, amenagement, rude, moderator):
-    services.comment_moderate(
-        contribution=rude, by=moderator, decision=services.HIDE, reason="Trop vif."
+    moderation.comment_moderate(
+        contribution=rude, by=moderator, decision=moderation.HIDE, reason="Trop vif."
     )
-    services.comment_moderate(
-        contribution=rude, by=moderator, decision=services.PUBLISH, reason="Critique légitime."
+    moderation.comment_moderate(
+        contribution=rude, by=moderator, decision=moderation.PUBLISH, reason="Critique légitime."
     )
     html = client.get(amenagement.get_absolute_url()).content.decode()
     assert RUDE in html
     assert "Critique légitime." in html
-    assert actions(rude) == [services.COMMENT_HIDDEN, services.COMMENT_RESTORED]
+    assert actions(rude) == [moderation.COMMENT_HIDDEN, moderation.COMMENT_RESTORED]
 
 
 def test_editing_a_hidden_comment_waits_for_a_moderator(amenagement, rude, alice, moderator):
-    services.comment_moderate(
-        contribution=rude, by=moderator, decision=services.HIDE, reason="Injurieux."
+    moderation.comment_moderate(
+        contribution=rude, by=moderator, decision=moderation.HIDE, reason="Injurieux."
     )
     submit(alice, amenagement, comment="Version polie de mon avis.")
     rude.refresh_from_db()
     assert rude.comment_status == CommentStatus.PENDING
-    assert actions(rude)[-1] == services.COMMENT_HELD
+    assert actions(rude)[-1] == moderation.COMMENT_HELD
 
 
 # --- pre-moderation ------------------------------------------------------------------------------
@@ -225,7 +225,7 @@ def test_editing_a_hidden_comment_waits_for_a_moderator(amenagement, rude, alice
 def test_with_pre_moderation_a_comment_waits_and_only_its_author_sees_it(
     client, amenagement, alice, bruno, safety, moderator
 ):
-    services.premoderation_set(commune=amenagement.commune, enabled=True, by=moderator)
+    moderation.premoderation_set(commune=amenagement.commune, enabled=True, by=moderator)
     contribution = submit(
         alice, amenagement, ratings={safety.pk: 3}, comment="En attente de lecture."
     ).contribution
@@ -238,13 +238,15 @@ def test_with_pre_moderation_a_comment_waits_and_only_its_author_sees_it(
     assert "En attente de lecture." in client.get(amenagement.get_absolute_url()).content.decode()
     assert contribution in selectors.moderation_queue()
 
-    services.comment_moderate(contribution=contribution, by=moderator, decision=services.PUBLISH)
+    moderation.comment_moderate(
+        contribution=contribution, by=moderator, decision=moderation.PUBLISH
+    )
     client.logout()
     assert "En attente de lecture." in client.get(amenagement.get_absolute_url()).content.decode()
     assert actions() == [
-        services.PREMODERATION_ON,
-        services.COMMENT_HELD,
-        services.COMMENT_PUBLISHED,
+        moderation.PREMODERATION_ON,
+        moderation.COMMENT_HELD,
+        moderation.COMMENT_PUBLISHED,
     ]
 
 

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from participation.contributions import services as contribution_services
+from participation.contributions import moderation
 from participation.models import Contribution, IndicatorDefinition, Profile, Rating, Report
 from participation.privacy.forms import ERROR_WRONG_PASSWORD
 from tests.participation.fixtures import PASSWORD, make_user
@@ -30,7 +30,7 @@ def test_the_export_holds_everything_about_the_account_and_nothing_else(
         point=BESIDE_THE_LINE,
     ).contribution
     other = submit(alice, amenagement, ratings={safety.pk: 5}, comment="Parfait.").contribution
-    contribution_services.report_create(contribution=other, reporter=member, reason="spam")
+    moderation.report_create(contribution=other, reporter=member, reason="spam")
     submit(bruno, amenagement, comment="Pas mon avis à moi.")
 
     client.login(username=member.username, password=PASSWORD)
@@ -80,7 +80,7 @@ def test_deleting_the_account_keeps_opinions_anonymised(client, amenagement, ali
         alice, amenagement, ratings={safety.pk: 2}, comment="Trop de voitures garées dessus."
     ).contribution
     theirs = submit(bruno, amenagement, comment="Pas d'accord.").contribution
-    contribution_services.report_create(contribution=theirs, reporter=alice, reason="spam")
+    moderation.report_create(contribution=theirs, reporter=alice, reason="spam")
 
     client.login(username=alice.username, password=PASSWORD)
     response = client.post(reverse("privacy:delete"), {"password": PASSWORD, "confirm": "on"})
