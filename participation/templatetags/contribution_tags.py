@@ -8,19 +8,15 @@ from django.utils.translation import ngettext
 
 from participation.contributions import moderation
 from participation.models import Contribution, ContributorProfile, ModerationLogEntry
+from participation.profiles.selectors import public_name
 
 register = template.Library()
 
 
 @register.filter
 def contributor_name(contribution: Contribution) -> str:
-    """The contributor's pseudonym; a neutral name once the account is deleted."""
-    if contribution.user_id is None:
-        return _("Former participant")
-    profile = getattr(contribution.user, "profile", None)
-    if profile is None:
-        return _("Participant %(number)s") % {"number": contribution.user_id}
-    return profile.pseudonym
+    """How the contributor is shown publicly (`public_name`)."""
+    return public_name(contribution.user)
 
 
 @register.filter
@@ -49,12 +45,9 @@ def spot_text(contribution: Contribution) -> str:
 
 
 def _actor(entry: ModerationLogEntry) -> str:
-    if entry.actor_id is None:
-        return _("Tactique") if entry.action in AUTOMATIC else _("a former participant")
-    profile = getattr(entry.actor, "profile", None)
-    return (
-        profile.pseudonym if profile else _("participant %(number)s") % {"number": entry.actor_id}
-    )
+    if entry.actor_id is None and entry.action in AUTOMATIC:
+        return _("Tactique")
+    return public_name(entry.actor)
 
 
 AUTOMATIC = {moderation.COMMENT_HELD, moderation.COMMENT_AUTO_HIDDEN}
