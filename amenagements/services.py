@@ -22,7 +22,6 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from amenagements import hooks
@@ -34,6 +33,7 @@ from amenagements.models import (
     Commune,
     PlannedAdaptation,
 )
+from common.text import unique_slug
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -85,17 +85,10 @@ def commune_get_or_create(*, name: str) -> Commune:
     name = " ".join(name.split())
     commune = Commune.objects.filter(name__iexact=name).first()
     if commune is None:
-        commune = Commune.objects.create(name=name, slug=_unique_slug(Commune, name))
+        commune = Commune.objects.create(
+            name=name, slug=unique_slug(Commune, name, fallback="commune")
+        )
     return commune
-
-
-def _unique_slug(model: type[Amenagement] | type[Commune], text: str) -> str:
-    base = slugify(text)[:100] or "amenagement"
-    slug, n = base, 1
-    while model.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
 
 
 @transaction.atomic
@@ -124,7 +117,7 @@ def amenagement_create(
     """
     geom = geometry_clean(geom)
     amenagement = Amenagement(
-        slug=_unique_slug(Amenagement, name),
+        slug=unique_slug(Amenagement, name, fallback="amenagement"),
         name=name,
         kind=kind,
         status=status,

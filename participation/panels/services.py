@@ -22,10 +22,10 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.text import unique_slug
 from participation.models import CitizenPanel, JoinRequest, Membership, Profile
 from participation.panels.log import (
     MEMBER_INVITED,
@@ -57,15 +57,6 @@ ERROR_BAD_RULE = gettext_lazy(
 )
 
 
-def _unique_slug(name: str) -> str:
-    base = slugify(name)[:140] or "panel"
-    slug, n = base, 1
-    while CitizenPanel.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
-
-
 @transaction.atomic
 def panel_create(
     *,
@@ -86,7 +77,7 @@ def panel_create(
     """
     panel = CitizenPanel(
         name=name,
-        slug=_unique_slug(name),
+        slug=unique_slug(CitizenPanel, name, fallback="panel"),
         description=description,
         quorum=quorum,
         min_endorsement_percent=min_endorsement_percent,

@@ -1,0 +1,26 @@
+"""Slugs: the readable, unique part of an address (`/amenagements/<slug>/`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model
+from django.utils.text import slugify
+
+# Room left in the slug field for the "-N" that makes a taken slug unique.
+SUFFIX_ROOM = 10
+
+
+def unique_slug(model: type[Model], text: str, *, fallback: str) -> str:
+    """A slug of `text` that no row of `model` has yet: the slugified text (`fallback` when
+    nothing of it survives, e.g. only punctuation), then `-2`, `-3`… Cut to fit the model's
+    `slug` field with the suffix. Call it in the transaction that saves the row; the unique
+    constraint on the field stays the guard against a concurrent writer."""
+    max_length = model._meta.get_field("slug").max_length or 50
+    base = slugify(text)[: max_length - SUFFIX_ROOM] or fallback
+    manager: Any = model._default_manager
+    slug, n = base, 1
+    while manager.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
