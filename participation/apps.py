@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ParticipationConfig(AppConfig):
-    """Residents' contributions, citizen panels and moderation (issues 4 and 5)."""
+    """Residents' profiles, citizen panels and their indicators, contributions, moderation."""
 
     name = "participation"
     verbose_name = _("Participation")
