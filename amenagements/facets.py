@@ -1,19 +1,53 @@
-"""Facet counts of a filtered list of arrangements (faceted search): for each filter, the values
-present and how many arrangements each would give, with the *other* filters applied, so a page
-offers only choices that lead somewhere. One rule for the map (`selectors.filter_facets`) and
-the city overview (`evaluation.overview.overview_facets`).
+"""Filters of a list of arrangements, and their facet counts (faceted search): for each filter,
+the values present and how many arrangements each would give, with the *other* filters applied,
+so a page offers only choices that lead somewhere. One rule for the map
+(`selectors.filter_facets`) and the city overview (`evaluation.overview.overview_facets`).
 
-`queryset_for(filters)` is the page's filtered queryset; `filters` a frozen dataclass whose
-fields are the filters, "" meaning "any". A facet is `[(value, label, count), …]`.
+A page's filters are a `FacetFilters` dataclass, one field per filter, "" meaning "any";
+`queryset_for(filters)` is the page's filtered queryset. A facet is `[(value, label, count), …]`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import Any, ClassVar, Self, TypeVar
 
 from django.db.models import Count, QuerySet
+
+# A free-text filter (a commune's slug) is cut to this length.
+TEXT_FILTER_MAX = 150
+
+
+@dataclasses.dataclass(frozen=True)
+class FacetFilters:
+    """A page's filters: subclasses declare one `str` field per filter (the order of the query
+    string) and, in `CHOICES`, the values a filter may take; a filter not in `CHOICES` is free
+    text (a slug)."""
+
+    CHOICES: ClassVar[Mapping[str, Collection[str]]] = {}
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str]) -> Self:
+        """Read filters from a QueryDict, ignoring unknown values rather than failing."""
+        values = {}
+        for f in dataclasses.fields(cls):
+            value = query.get(f.name, "")
+            if f.name in cls.CHOICES:
+                values[f.name] = value if value in cls.CHOICES[f.name] else ""
+            else:
+                values[f.name] = value[:TEXT_FILTER_MAX]
+        return cls(**values)
+
+    def as_query(self, **changes: str) -> dict[str, str]:
+        """These filters as query-string parameters, with `changes` applied, empties dropped."""
+        values = {**dataclasses.asdict(self), **changes}
+        return {k: v for k, v in values.items() if v}
+
+    @property
+    def active(self) -> bool:
+        return any(dataclasses.astuple(self))
+
 
 Filters = TypeVar("Filters")
 Facet = list[tuple[str, Any, int]]

@@ -17,7 +17,7 @@ from django.contrib.gis.geos import GEOSGeometry, Point, Polygon
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
-from amenagements.facets import Facet, choices_facet, commune_facet
+from amenagements.facets import Facet, FacetFilters, choices_facet, commune_facet
 from amenagements.models import (
     Adaptation,
     Amenagement,
@@ -28,32 +28,14 @@ from amenagements.models import (
 
 
 @dataclass(frozen=True)
-class AmenagementFilters:
+class AmenagementFilters(FacetFilters):
     """The public map's filters. Empty strings mean "any"."""
 
     kind: str = ""
     status: str = ""
     commune: str = ""  # a commune slug
 
-    @classmethod
-    def from_query(cls, query) -> AmenagementFilters:
-        """Read filters from a QueryDict, ignoring unknown values rather than failing."""
-        kind = query.get("kind", "")
-        status = query.get("status", "")
-        return cls(
-            kind=kind if kind in Amenagement.Kind.values else "",
-            status=status if status in Amenagement.Status.values else "",
-            commune=query.get("commune", "")[:150],
-        )
-
-    def as_query(self, **changes: str) -> dict[str, str]:
-        """These filters as query-string parameters, with `changes` applied, empties dropped."""
-        values = {"kind": self.kind, "status": self.status, "commune": self.commune, **changes}
-        return {k: v for k, v in values.items() if v}
-
-    @property
-    def active(self) -> bool:
-        return bool(self.kind or self.status or self.commune)
+    CHOICES = {"kind": Amenagement.Kind.values, "status": Amenagement.Status.values}
 
 
 def amenagement_queryset(filters: AmenagementFilters) -> QuerySet[Amenagement]:

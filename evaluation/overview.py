@@ -42,7 +42,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from amenagements.facets import Facet, choices_facet, commune_facet
+from amenagements.facets import Facet, FacetFilters, choices_facet, commune_facet
 from amenagements.models import Amenagement
 from evaluation.models import AdjustmentProposal, EvaluationRun, EvaluationStatus, IndicatorResult
 
@@ -64,32 +64,14 @@ PROPOSAL_STATUS_LABELS = dict(AdjustmentProposal.Status.choices)
 
 
 @dataclass(frozen=True)
-class OverviewFilters:
+class OverviewFilters(FacetFilters):
     """The overview's filters. Empty strings mean "any"."""
 
     commune: str = ""  # a commune slug
     kind: str = ""
     outcome: str = ""
 
-    @classmethod
-    def from_query(cls, query) -> OverviewFilters:
-        """Read filters from a QueryDict, ignoring unknown values rather than failing."""
-        kind = query.get("kind", "")
-        outcome = query.get("outcome", "")
-        return cls(
-            commune=query.get("commune", "")[:150],
-            kind=kind if kind in Amenagement.Kind.values else "",
-            outcome=outcome if outcome in OUTCOME_VALUES else "",
-        )
-
-    def as_query(self, **changes: str) -> dict[str, str]:
-        """These filters as query-string parameters, with `changes` applied, empties dropped."""
-        values = {"commune": self.commune, "kind": self.kind, "outcome": self.outcome, **changes}
-        return {k: v for k, v in values.items() if v}
-
-    @property
-    def active(self) -> bool:
-        return bool(self.commune or self.kind or self.outcome)
+    CHOICES = {"kind": Amenagement.Kind.values, "outcome": OUTCOME_VALUES}
 
 
 def _with_outcome(qs: QuerySet[Amenagement]) -> QuerySet[Amenagement]:
