@@ -76,6 +76,16 @@ def slug(w):
     return w["panel"].slug
 
 
+def on_panel(name, key=None):
+    """The address of the panel page `name`, about the world's object `key` if given."""
+
+    def url(w):
+        args = [slug(w)] + ([w[key].pk] if key else [])
+        return reverse(f"participation:{name}", args=args)
+
+    return url
+
+
 # (name, method, url(w), data, expected status for each role in ROLES order)
 CASES = [
     (
@@ -106,27 +116,9 @@ CASES = [
         None,
         [200, 200, 200, 200, 200, 200],
     ),
-    (
-        "panel",
-        "get",
-        lambda w: reverse("participation:panel", args=[slug(w)]),
-        None,
-        [200, 200, 200, 200, 200, 200],
-    ),
-    (
-        "log",
-        "get",
-        lambda w: reverse("participation:log", args=[slug(w)]),
-        None,
-        [200, 200, 200, 200, 200, 200],
-    ),
-    (
-        "proposal",
-        "get",
-        lambda w: reverse("participation:proposal", args=[slug(w), w["proposal"].pk]),
-        None,
-        [200, 200, 200, 200, 200, 200],
-    ),
+    ("panel", "get", on_panel("panel"), None, [200, 200, 200, 200, 200, 200]),
+    ("log", "get", on_panel("log"), None, [200, 200, 200, 200, 200, 200]),
+    ("proposal", "get", on_panel("proposal", "proposal"), None, [200, 200, 200, 200, 200, 200]),
     (
         "profile",
         "get",
@@ -134,108 +126,72 @@ CASES = [
         None,
         [LOGIN, 200, 200, 200, 200, 200],
     ),
-    (
-        "join",
-        "post",
-        lambda w: reverse("participation:join", args=[slug(w)]),
-        {},
-        [LOGIN, 403, 302, 403, 403, 302],
-    ),
+    ("join", "post", on_panel("join"), {}, [LOGIN, 403, 302, 403, 403, 302]),
     (
         "answer-invitation",
         "post",
-        lambda w: reverse("participation:answer_invitation", args=[slug(w), w["invitation"].pk]),
+        on_panel("answer_invitation", "invitation"),
         {"decision": "accept"},
         [LOGIN, 403, 403, 403, 403, 403],
     ),
-    (
-        "manage",
-        "get",
-        lambda w: reverse("participation:manage", args=[slug(w)]),
-        None,
-        [LOGIN, 403, 403, 403, 200, 403],
-    ),
+    ("manage", "get", on_panel("manage"), None, [LOGIN, 403, 403, 403, 200, 403]),
     (
         "decide-request",
         "post",
-        lambda w: reverse("participation:decide_request", args=[slug(w), w["request"].pk]),
+        on_panel("decide_request", "request"),
         {"decision": "decline"},
         [LOGIN, 403, 403, 403, 302, 403],
     ),
     (
         "invite",
         "post",
-        lambda w: reverse("participation:invite", args=[slug(w)]),
+        on_panel("invite"),
         {"pseudonym": "Habitante"},
         [LOGIN, 403, 403, 403, 302, 403],
     ),
     (
         "rule",
         "post",
-        lambda w: reverse("participation:rule", args=[slug(w)]),
+        on_panel("rule"),
         {"quorum": "3", "min_endorsement_percent": "70"},
         [LOGIN, 403, 403, 403, 302, 403],
     ),
-    (
-        "propose-form",
-        "get",
-        lambda w: reverse("participation:propose", args=[slug(w)]),
-        None,
-        [LOGIN, 403, 403, 200, 200, 403],
-    ),
-    (
-        "propose",
-        "post",
-        lambda w: reverse("participation:propose", args=[slug(w)]),
-        proposal_data(),
-        [LOGIN, 403, 403, 302, 302, 403],
-    ),
-    (
-        "edit-form",
-        "get",
-        lambda w: reverse("participation:edit", args=[slug(w), w["proposal"].pk]),
-        None,
-        [LOGIN, 403, 403, 200, 403, 403],
-    ),
+    ("propose-form", "get", on_panel("propose"), None, [LOGIN, 403, 403, 200, 200, 403]),
+    ("propose", "post", on_panel("propose"), proposal_data(), [LOGIN, 403, 403, 302, 302, 403]),
+    ("edit-form", "get", on_panel("edit", "proposal"), None, [LOGIN, 403, 403, 200, 403, 403]),
     (
         "edit",
         "post",
-        lambda w: reverse("participation:edit", args=[slug(w), w["proposal"].pk]),
+        on_panel("edit", "proposal"),
         proposal_data(code="securite", name="Sécurité ressentie"),
         [LOGIN, 403, 403, 302, 403, 403],
     ),
     (
         "stance",
         "post",
-        lambda w: reverse("participation:stance", args=[slug(w), w["proposal"].pk]),
+        on_panel("stance", "proposal"),
         {"position": "object"},
         [LOGIN, 403, 403, 302, 302, 403],
     ),
     (
         "comment",
         "post",
-        lambda w: reverse("participation:comment", args=[slug(w), w["proposal"].pk]),
+        on_panel("comment", "proposal"),
         {"body": "Un avis."},
         [LOGIN, 403, 403, 302, 302, 403],
     ),
-    (
-        "adopt",
-        "post",
-        lambda w: reverse("participation:adopt", args=[slug(w), w["proposal"].pk]),
-        {},
-        [LOGIN, 403, 403, 403, 302, 403],
-    ),
+    ("adopt", "post", on_panel("adopt", "proposal"), {}, [LOGIN, 403, 403, 403, 302, 403]),
     (
         "close",
         "post",
-        lambda w: reverse("participation:close", args=[slug(w), w["proposal"].pk]),
+        on_panel("close", "proposal"),
         {"reason": "Doublon."},
         [LOGIN, 403, 403, 403, 302, 403],
     ),
     (
         "retire",
         "post",
-        lambda w: reverse("participation:retire", args=[slug(w), w["adopted"].pk]),
+        on_panel("retire", "adopted"),
         {"reason": "Plus utile."},
         [LOGIN, 403, 403, 403, 302, 403],
     ),
