@@ -87,7 +87,6 @@ from harness import thousands, throwaway_database  # noqa: E402
 from amenagements import services as amenagement_services  # noqa: E402
 from amenagements.models import Adaptation as AdaptationModel  # noqa: E402
 from amenagements.models import Amenagement, AmenagementVersion  # noqa: E402
-from evaluation import engine  # noqa: E402
 from evaluation.engine import (  # noqa: E402
     Adaptation,
     CountRow,
@@ -95,8 +94,10 @@ from evaluation.engine import (  # noqa: E402
     OutagePeriod,
     evaluate,
 )
+from evaluation.engine.did import adaptation_effect  # noqa: E402
+from evaluation.engine.mean_count import mean_daily_count  # noqa: E402
 from evaluation.engine.parameters import DEFAULT_PARAMETERS  # noqa: E402
-from evaluation.engine.usage import adaptation_effect, mean_daily_count, valid_counts  # noqa: E402
+from evaluation.engine.series import current_window, valid_counts  # noqa: E402
 from evaluation.inputs import count_rows, evaluation_inputs  # noqa: E402
 from evaluation.models import AdjustmentProposal, EvaluationRun, UsageEffectResult  # noqa: E402
 from evaluation.services import evaluation_run  # noqa: E402
@@ -462,7 +463,7 @@ class UsageScope:
 def usage_scope(amenagement: Amenagement) -> UsageScope:
     """The scope, as the engine's inputs have it (the counters, controls and period are the
     evaluation's; all three ways are then given the same)."""
-    inputs = evaluation_inputs(amenagement=amenagement, as_of=AS_OF)
+    inputs = evaluation_inputs(amenagement=amenagement, as_of=AS_OF).engine
     assert inputs.frequency is Frequency.DAILY, inputs.frequency
     start = min(a.date for a in inputs.adaptations) - dt.timedelta(
         weeks=DEFAULT_PARAMETERS.window_weeks + 1
@@ -507,7 +508,7 @@ def usage_statistics(counts: tuple[CountRow, ...], scope: UsageScope) -> UsageNu
                 effect.days_after,
             )
         )
-    window = engine.current_window(
+    window = current_window(
         past[-1].date, as_of=AS_OF, frequency=Frequency.DAILY, parameters=parameters
     )
     mean = mean_daily_count(
@@ -668,7 +669,7 @@ def benchmark_arrangement(runs: int) -> bool:
     inputs_durations, inputs = repeat(
         lambda: evaluation_inputs(amenagement=amenagement, as_of=AS_OF), runs
     )
-    engine_durations, _ = repeat(lambda: evaluate(**inputs.engine_kwargs(), as_of=AS_OF), runs)
+    engine_durations, _ = repeat(lambda: evaluate(inputs.engine, as_of=AS_OF), runs)
     parts: dict[str, dict[str, list[float]]] = {"baseline": {}, "rollups": {}}
 
     def timed_part(name: str, function: Callable[[UsageScope, dict[str, float]], UsageNumbers]):

@@ -1,8 +1,8 @@
 """Reads that turn the database into the evaluation engine's inputs (issue 6).
 
-Plain rows only (the engine's dataclasses from `evaluation.engine.inputs`): no pandas here,
-no model instance leaves this module except in the lookup tables a service needs to persist
-the results. The rules:
+Plain rows only, gathered in one `evaluation.engine.EngineInputs`: no pandas here, no model
+instance leaves this module except in the lookup tables a service needs to persist the
+results. The rules:
 
 - **treated counters**: the arrangement's counter links that are not `excluded`;
 - **resolution**: daily when the treated counters have daily totals, monthly otherwise (the
@@ -46,6 +46,7 @@ from evaluation.engine import (
     Adaptation,
     CountRow,
     Direction,
+    EngineInputs,
     Frequency,
     IndicatorKind,
     IndicatorSpec,
@@ -56,7 +57,7 @@ from evaluation.engine import (
     UsageStatistic,
 )
 from evaluation.engine.parameters import DEFAULT_PARAMETERS
-from evaluation.engine.usage import add_months, effect_windows, month_start
+from evaluation.engine.series import add_months, effect_windows, month_start
 from participation.indicators.selectors import adopted_for_amenagement
 from participation.models import IndicatorDefinition
 from participation.models import Rating as RatingModel
@@ -65,33 +66,12 @@ from usage.models import Counter, CounterLink, DailyTotal, MonthlyTotal, Outage
 
 @dataclass(frozen=True)
 class EvaluationInputs:
-    """Everything `evaluation.engine.evaluate` takes, plus what persisting needs."""
+    """What `evaluation.engine.evaluate` is given (`engine`), plus what persisting needs."""
 
-    indicators: tuple[IndicatorSpec, ...]
-    counts: tuple[CountRow, ...]
-    treated_counters: frozenset[int]
-    control_counters: frozenset[int]
-    outages: tuple[OutagePeriod, ...]
-    adaptations: tuple[Adaptation, ...]
-    ratings: tuple[Rating, ...]
-    line_length_m: float | None
-    frequency: Frequency
+    engine: EngineInputs
     # engine code -> definition; engine adaptations (same order) -> adaptation rows
     definitions: dict[str, IndicatorDefinition] = field(default_factory=dict)
     adaptation_rows: tuple[AdaptationModel, ...] = ()
-
-    def engine_kwargs(self) -> dict[str, object]:
-        return {
-            "indicators": self.indicators,
-            "counts": self.counts,
-            "treated_counters": self.treated_counters,
-            "control_counters": self.control_counters,
-            "outages": self.outages,
-            "adaptations": self.adaptations,
-            "ratings": self.ratings,
-            "line_length_m": self.line_length_m,
-            "frequency": self.frequency,
-        }
 
 
 def _plain(text: str) -> str:
@@ -332,15 +312,17 @@ def evaluation_inputs(
     specs, definitions = adopted_indicator_specs(amenagement=amenagement)
     ratings = _ratings(amenagement=amenagement, definitions=definitions, as_of=as_of)
     return EvaluationInputs(
-        indicators=specs,
-        counts=counts,
-        treated_counters=treated,
-        control_counters=default_controls,
-        outages=outages,
-        adaptations=tuple(adaptations),
-        ratings=ratings,
-        line_length_m=_line_length_m(amenagement),
-        frequency=frequency,
+        engine=EngineInputs(
+            indicators=specs,
+            counts=counts,
+            treated_counters=treated,
+            control_counters=default_controls,
+            outages=outages,
+            adaptations=tuple(adaptations),
+            ratings=ratings,
+            line_length_m=_line_length_m(amenagement),
+            frequency=frequency,
+        ),
         definitions=definitions,
         adaptation_rows=tuple(adaptation_rows),
     )

@@ -118,12 +118,13 @@ def evaluation_run(
     parameters = parameters or DEFAULT_PARAMETERS
     Amenagement.objects.select_for_update().only("pk").get(pk=amenagement.pk)
     inputs = evaluation_inputs(amenagement=amenagement, as_of=as_of, parameters=parameters)
-    result = evaluate(**inputs.engine_kwargs(), as_of=as_of, parameters=parameters)
+    engine_inputs = inputs.engine
+    result = evaluate(engine_inputs, as_of=as_of, parameters=parameters)
 
-    treated = inputs.treated_counters
+    treated = engine_inputs.treated_counters
     used_periods = [
         row.period
-        for row in inputs.counts
+        for row in engine_inputs.counts
         if row.counter in treated and row.complete and not row.outage
     ]
     controls = sorted(
@@ -145,12 +146,12 @@ def evaluation_run(
                 "periods_treated": len(set(used_periods)),
                 "first_period": min(used_periods) if used_periods else None,
                 "last_period": max(used_periods) if used_periods else None,
-                "count_rows": len(inputs.counts),
-                "outages": len(inputs.outages),
-                "ratings": len(inputs.ratings),
-                "adaptations": len(inputs.adaptations),
+                "count_rows": len(engine_inputs.counts),
+                "outages": len(engine_inputs.outages),
+                "ratings": len(engine_inputs.ratings),
+                "adaptations": len(engine_inputs.adaptations),
                 "holidays_excluded": len(result.holidays_excluded),
-                "line_length_m": inputs.line_length_m,
+                "line_length_m": engine_inputs.line_length_m,
             }
         ),
     )

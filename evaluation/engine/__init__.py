@@ -1,12 +1,15 @@
-"""The evaluation engine: pure Python + pandas, no ORM import (issue 6).
+"""The evaluation engine: pure Python + pandas, no ORM import.
 
-Selectors hand it plain rows (inputs.py); `evaluate` runs every part for one arrangement and
-returns one frozen `Evaluation` (results.py); services persist it. The parts, each documented
-with its rules and method:
+Selectors hand it one `EngineInputs` of plain rows (inputs.py); `evaluate` runs every part
+for one arrangement and returns one frozen `Evaluation` (results.py); services persist it. The
+parts, each documented with its rules and method:
 
-- usage.py       effect of each adaptation on the counts (difference-in-differences on log
-                 counts against control counters, GLS with AR(1) errors, date-clustered
-                 intervals) and the current mean daily count;
+- series.py      the counts every usage statistic may use (incomplete, outage and holiday rows
+                 left out), the calendar, the before/after windows and the current window;
+- did.py         effect of each adaptation on the counts (difference-in-differences on log
+                 counts against control counters), fitted by gls.py (GLS with AR(1) errors,
+                 date-clustered intervals);
+- mean_count.py  the current mean daily count;
 - perception.py  ratings per indicator, profile, and before/after each adaptation;
 - segments.py    hot spots along the line (one-sided Fisher exact tests, Benjamini–Hochberg);
 - targets.py     each indicator met / missed / not enough data against the panel's target;
@@ -19,13 +22,14 @@ database.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
 
+from .did import adaptation_effect
 from .inputs import (
     Adaptation,
     CounterId,
     CountRow,
     Direction,
+    EngineInputs,
     Frequency,
     IndicatorKind,
     IndicatorSpec,
@@ -34,6 +38,7 @@ from .inputs import (
     Theme,
     UsageStatistic,
 )
+from .mean_count import mean_daily_count
 from .parameters import DEFAULT_PARAMETERS, METHOD_VERSION, Parameters
 from .perception import current_ratings, perception_result, sorted_adaptations
 from .proposals import propose
@@ -53,17 +58,11 @@ from .results import (
     Window,
 )
 from .segments import segment_stats
+from .series import current_window, valid_counts
 from .targets import judge_indicators
-from .usage import (
-    adaptation_effect,
-    add_months,
-    first_month_from,
-    mean_daily_count,
-    month_start,
-    valid_counts,
-)
 
 __all__ = [
+    "DEFAULT_PARAMETERS",
     "METHOD_VERSION",
     "Action",
     "Adaptation",
@@ -71,6 +70,7 @@ __all__ = [
     "CountRow",
     "CounterId",
     "Direction",
+    "EngineInputs",
     "Evaluation",
     "Frequency",
     "IndicatorJudgement",
@@ -94,63 +94,34 @@ __all__ = [
 ]
 
 
-def current_window(
-    latest_adaptation: dt.date | None,
-    *,
-    as_of: dt.date,
-    frequency: Frequency,
-    parameters: Parameters,
-) -> Window | None:
-    """The period the mean daily count describes: the last window of the current version."""
-    gap = dt.timedelta(days=parameters.gap_days)
-    if frequency is Frequency.DAILY:
-        end = as_of + dt.timedelta(days=1)
-        start = end - dt.timedelta(weeks=parameters.window_weeks)
-        if latest_adaptation is not None:
-            start = max(start, latest_adaptation + gap)
-    else:
-        end = month_start(as_of + dt.timedelta(days=1))  # the last month over by `as_of`
-        start = add_months(end, -parameters.window_months)
-        if latest_adaptation is not None:
-            start = max(start, first_month_from(latest_adaptation + gap))
-    return Window(start, end) if start < end else None
-
-
 def evaluate(
+    inputs: EngineInputs,
     *,
-    indicators: Sequence[IndicatorSpec],
     as_of: dt.date,
-    counts: Sequence[CountRow] = (),
-    treated_counters: Collection[CounterId] = (),
-    control_counters: Collection[CounterId] = (),
-    outages: Sequence[OutagePeriod] = (),
-    adaptations: Sequence[Adaptation] = (),
-    ratings: Sequence[Rating] = (),
-    line_length_m: float | None = None,
-    frequency: Frequency = Frequency.DAILY,
     parameters: Parameters = DEFAULT_PARAMETERS,
 ) -> Evaluation:
     """Evaluate one arrangement as of `as_of` (data, ratings and adaptations after it ignored).
 
-    `treated_counters` measure the arrangement; `control_counters` are the default controls
-    (same commune, no arrangement adapted in the window), which an `Adaptation` may override.
-    `line_length_m` is the current line's length (segments cover it); `counts` are daily
-    totals or monthly totals according to `frequency`. Raises `ValueError` on duplicated
-    counts; inputs validate themselves on construction.
+    Raises `ValueError` on duplicated counts; inputs validate themselves on construction.
     """
-    past = sorted_adaptations([a for a in adaptations if a.date <= as_of])
-    seen = [r for r in ratings if r.date <= as_of]
+    past = sorted_adaptations([a for a in inputs.adaptations if a.date <= as_of])
+    seen = [r for r in inputs.ratings if r.date <= as_of]
+    frequency = inputs.frequency
     valid, holidays_excluded = valid_counts(
-        counts, outages=outages, frequency=frequency, parameters=parameters, as_of=as_of
+        inputs.counts,
+        outages=inputs.outages,
+        frequency=frequency,
+        parameters=parameters,
+        as_of=as_of,
     )
-    treated = set(treated_counters)
+    treated = set(inputs.treated_counters)
     effects: list[UsageEffect] = []
     if treated:
         for index, adaptation in enumerate(past):
             controls = (
                 adaptation.control_counters
                 if adaptation.control_counters is not None
-                else control_counters
+                else inputs.control_counters
             )
             effects.append(
                 adaptation_effect(
@@ -179,7 +150,7 @@ def evaluate(
         if treated and window
         else None
     )
-    perception_indicators = [i for i in indicators if i.kind is IndicatorKind.PERCEPTION]
+    perception_indicators = [i for i in inputs.indicators if i.kind is IndicatorKind.PERCEPTION]
     perception = tuple(
         perception_result(indicator, seen, past, parameters.confidence_level)
         for indicator in perception_indicators
@@ -187,11 +158,11 @@ def evaluate(
     segments = segment_stats(
         current_ratings(seen, past),
         perception_indicators,
-        line_length_m=line_length_m,
+        line_length_m=inputs.line_length_m,
         parameters=parameters,
     )
     judgements = judge_indicators(
-        indicators,
+        inputs.indicators,
         perception=perception,
         usage_effects=effects,
         mean_count=mean,

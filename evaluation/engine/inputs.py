@@ -1,4 +1,5 @@
-"""What the engine is given: plain, immutable rows that a selector builds from the database.
+"""What the engine is given: plain, immutable rows that a selector builds from the database,
+gathered in one `EngineInputs` per arrangement.
 
 Nothing here knows about Django. Identifiers of counters are whatever the caller uses (primary
 keys or external ids); the engine only compares them. Dates are plain `datetime.date`s in the
@@ -168,3 +169,26 @@ class IndicatorSpec:
     @property
     def higher_is_better(self) -> bool:
         return self.direction is Direction.HIGHER
+
+
+@dataclass(frozen=True, slots=True)
+class EngineInputs:
+    """Everything `evaluate` is told about one arrangement (`evaluation.inputs` builds it).
+
+    `treated_counters` measure the arrangement; `control_counters` are the default controls,
+    used for an `Adaptation` that names none of its own.
+    `counts` are daily totals or monthly totals according to `frequency`; `outages` exclude the
+    rows they cover like a flag on the row would. `line_length_m` is the current line's length
+    (segments cover it), None for a polygon. Rows, ratings and adaptations dated after the
+    evaluation's `as_of` may be included: `evaluate` ignores them.
+    """
+
+    indicators: tuple[IndicatorSpec, ...]
+    counts: tuple[CountRow, ...] = ()
+    treated_counters: frozenset[CounterId] = frozenset()
+    control_counters: frozenset[CounterId] = frozenset()
+    outages: tuple[OutagePeriod, ...] = ()
+    adaptations: tuple[Adaptation, ...] = ()
+    ratings: tuple[Rating, ...] = ()
+    line_length_m: float | None = None
+    frequency: Frequency = Frequency.DAILY

@@ -21,13 +21,13 @@ AS_OF = LAST_DAY
 
 
 def _controls_of_creation(inputs):
-    (created,) = [a for a in inputs.adaptations if a.date == CREATED]
+    (created,) = [a for a in inputs.engine.adaptations if a.date == CREATED]
     return created.control_counters
 
 
 def test_treated_counters_are_the_arrangements_links(city):
     inputs = evaluation_inputs(amenagement=city.amenagement, as_of=AS_OF)
-    assert inputs.treated_counters == {city.treated.pk}
+    assert inputs.engine.treated_counters == {city.treated.pk}
 
 
 def test_controls_are_same_commune_counters_not_adapted_in_the_window(city):
@@ -55,36 +55,38 @@ def test_controls_depend_on_the_adaptations_window_not_on_as_of(city):
 
 def test_counts_come_from_the_daily_rollup_with_outages_and_incomplete_days_flagged(city):
     inputs = evaluation_inputs(amenagement=city.amenagement, as_of=AS_OF)
-    assert inputs.frequency is Frequency.DAILY
-    rows = {(r.counter, r.period): r for r in inputs.counts}
+    assert inputs.engine.frequency is Frequency.DAILY
+    rows = {(r.counter, r.period): r for r in inputs.engine.counts}
     treated = city.treated.pk
     assert rows[(treated, OUTAGE[0])].outage
     assert rows[(treated, OUTAGE[1] - dt.timedelta(days=1))].outage
     assert not rows[(treated, OUTAGE[1])].outage
     assert not rows[(treated, INCOMPLETE_DAY)].complete
     assert rows[(treated, INCOMPLETE_DAY + dt.timedelta(days=1))].complete
-    assert [(o.counter, o.start, o.end) for o in inputs.outages] == [(treated, *OUTAGE)]
+    assert [(o.counter, o.start, o.end) for o in inputs.engine.outages] == [(treated, *OUTAGE)]
     # counters that can never be controls are not read
-    assert {r.counter for r in inputs.counts}.isdisjoint(
+    assert {r.counter for r in inputs.engine.counts}.isdisjoint(
         {city.unlinked_other_source.pk, city.other_commune.pk}
     )
 
 
 def test_counts_stop_at_as_of(city):
     inputs = evaluation_inputs(amenagement=city.amenagement, as_of=dt.date(2020, 7, 1))
-    assert max(r.period for r in inputs.counts) == dt.date(2020, 7, 1)
+    assert max(r.period for r in inputs.engine.counts) == dt.date(2020, 7, 1)
 
 
 def test_adaptations_carry_their_version_number(city):
     inputs = evaluation_inputs(amenagement=city.amenagement, as_of=AS_OF)
-    assert [(a.date, a.kind, a.version) for a in inputs.adaptations] == [(CREATED, "created", 1)]
+    assert [(a.date, a.kind, a.version) for a in inputs.engine.adaptations] == [
+        (CREATED, "created", 1)
+    ]
 
 
 def test_adopted_indicators_and_ratings_become_engine_inputs(city, adopted, member, member2):
     adopted.panel.communes.add(city.amenagement.commune)
     rate(city.amenagement, adopted, [member, member2], [2, 5], positions=[10.0, None])
     inputs = evaluation_inputs(amenagement=city.amenagement, as_of=dt.date(2100, 1, 1))
-    (spec,) = inputs.indicators
+    (spec,) = inputs.engine.indicators
     assert (spec.code, spec.target, spec.min_sample, spec.theme) == (
         "securite",
         3.5,
@@ -92,17 +94,17 @@ def test_adopted_indicators_and_ratings_become_engine_inputs(city, adopted, memb
         Theme.SAFETY,
     )
     assert inputs.definitions == {"securite": adopted}
-    assert sorted((r.value, r.position_m, r.version) for r in inputs.ratings) == [
+    assert sorted((r.value, r.position_m, r.version) for r in inputs.engine.ratings) == [
         (2, 10.0, 1),
         (5, None, 1),
     ]
-    assert all(r.profiles == {"cyclist"} for r in inputs.ratings)
+    assert all(r.profiles == {"cyclist"} for r in inputs.engine.ratings)
 
 
 def test_ratings_given_after_as_of_are_left_out(city, adopted, member):
     adopted.panel.communes.add(city.amenagement.commune)
     rate(city.amenagement, adopted, [member], [3])
-    assert evaluation_inputs(amenagement=city.amenagement, as_of=AS_OF).ratings == ()
+    assert evaluation_inputs(amenagement=city.amenagement, as_of=AS_OF).engine.ratings == ()
 
 
 def test_theme_mapping(adopted):
@@ -117,7 +119,7 @@ def test_theme_mapping(adopted):
 
 def test_line_length_is_measured_in_the_metric_crs(city):
     inputs = evaluation_inputs(amenagement=city.amenagement, as_of=AS_OF)
-    assert 300 < inputs.line_length_m < 320  # 0.004° of longitude at 45.76° N
+    assert 300 < inputs.engine.line_length_m < 320  # 0.004° of longitude at 45.76° N
 
 
 def test_selectors_read_rollups_in_a_fixed_number_of_queries(
@@ -152,8 +154,8 @@ def test_counters_with_monthly_data_only_are_read_from_the_monthly_rollup(amenag
         counter=treated, start=dt.date(2019, 6, 30), end=dt.date(2019, 7, 1), kind="missing"
     )
     inputs = evaluation_inputs(amenagement=amenagement, as_of=dt.date(2020, 2, 29))
-    assert inputs.frequency is Frequency.MONTHLY
-    rows = {r.period: r for r in inputs.counts}
+    assert inputs.engine.frequency is Frequency.MONTHLY
+    rows = {r.period: r for r in inputs.engine.counts}
     assert sorted(rows) == months
     assert [p for p, r in rows.items() if r.outage] == [dt.date(2019, 6, 1)]
     assert [p for p, r in rows.items() if not r.complete] == [dt.date(2019, 3, 1)]
@@ -176,7 +178,7 @@ def test_an_imports_first_sighting_is_not_an_adaptation(city):
     city.amenagement.adaptations.update(origin="import")
     city.amenagement.opened_on = None
     city.amenagement.save()
-    assert evaluation_inputs(amenagement=city.amenagement, as_of=AS_OF).adaptations == ()
+    assert evaluation_inputs(amenagement=city.amenagement, as_of=AS_OF).engine.adaptations == ()
 
 
 def test_a_counter_on_a_lane_only_first_listed_in_the_window_still_controls(city):
@@ -189,4 +191,4 @@ def test_a_counter_on_a_lane_only_first_listed_in_the_window_still_controls(city
 def test_an_imports_creation_at_the_known_opening_date_is_kept(city):
     city.amenagement.adaptations.update(origin="import")  # opened_on == CREATED (fixture)
     inputs = evaluation_inputs(amenagement=city.amenagement, as_of=AS_OF)
-    assert [(a.date, a.kind) for a in inputs.adaptations] == [(CREATED, "created")]
+    assert [(a.date, a.kind) for a in inputs.engine.adaptations] == [(CREATED, "created")]

@@ -13,6 +13,7 @@ from evaluation.engine import (
     METHOD_VERSION,
     Action,
     Adaptation,
+    EngineInputs,
     Parameters,
     Rating,
     Status,
@@ -33,20 +34,23 @@ def good_ratings(seed: int, n: int = 60, day: dt.date = dt.date(2020, 7, 1)) -> 
     return [Rating("felt-safety", int(v), day) for v in rng.choice([3, 4, 5, 5], n)]
 
 
-def run(ratings: list[Rating], **kwargs: object) -> engine.Evaluation:
+def run(
+    ratings: list[Rating],
+    *,
+    as_of: dt.date = AS_OF,
+    adaptations: tuple[Adaptation, ...] = (Adaptation(ADAPTATION, "widened", version=1),),
+) -> engine.Evaluation:
     simulated = simulate_counts(21, SCENARIO)
-    arguments: dict[str, object] = {
-        "indicators": [change_spec(target=10.0), mean_spec(target=100.0), SAFETY],
-        "as_of": AS_OF,
-        "counts": simulated.rows,
-        "treated_counters": simulated.treated,
-        "control_counters": simulated.controls,
-        "adaptations": [Adaptation(ADAPTATION, "widened", version=1)],
-        "ratings": ratings,
-        "line_length_m": 1000.0,
-    }
-    arguments.update(kwargs)
-    return evaluate(**arguments)  # type: ignore[arg-type]
+    inputs = EngineInputs(
+        indicators=(change_spec(target=10.0), mean_spec(target=100.0), SAFETY),
+        counts=tuple(simulated.rows),
+        treated_counters=frozenset(simulated.treated),
+        control_counters=frozenset(simulated.controls),
+        adaptations=adaptations,
+        ratings=tuple(ratings),
+        line_length_m=1000.0,
+    )
+    return evaluate(inputs, as_of=as_of)
 
 
 def test_a_successful_arrangement_is_proposed_for_permanence():
@@ -82,7 +86,7 @@ def test_ratings_and_adaptations_after_the_evaluation_date_are_ignored():
     planned = Adaptation(dt.date(2020, 10, 1), "extended", version=2)
     evaluation = run(
         good_ratings(1) + later,
-        adaptations=[Adaptation(ADAPTATION, "widened", version=1), planned],
+        adaptations=(Adaptation(ADAPTATION, "widened", version=1), planned),
     )
     assert evaluation.judgement("felt-safety").n == 60
     assert len(evaluation.usage_effects) == 1

@@ -13,18 +13,15 @@ from evaluation.engine import (
     Adaptation,
     Caveat,
     CountRow,
+    EngineInputs,
     Frequency,
     OutagePeriod,
     Parameters,
     evaluate,
 )
+from evaluation.engine.did import METHOD_BEFORE_AFTER, METHOD_DID
 from evaluation.engine.results import UsageEffect, Window
-from evaluation.engine.usage import (
-    METHOD_BEFORE_AFTER,
-    METHOD_DID,
-    effect_windows,
-    french_holidays,
-)
+from evaluation.engine.series import effect_windows, french_holidays
 
 from .simulate import ADAPTATION, Scenario, Simulated, monthly_totals, simulate_counts
 
@@ -43,16 +40,16 @@ def effect_of(
     rows: list[CountRow] | None = None,
     outages: tuple[OutagePeriod, ...] = (),
 ) -> UsageEffect:
-    evaluation = evaluate(
-        indicators=[],
-        as_of=as_of or scenario.end,
-        counts=simulated.rows if rows is None else rows,
-        treated_counters=simulated.treated,
-        control_counters=simulated.controls if controls is None else controls,
+    inputs = EngineInputs(
+        indicators=(),
+        counts=tuple(simulated.rows if rows is None else rows),
+        treated_counters=frozenset(simulated.treated),
+        control_counters=frozenset(simulated.controls if controls is None else controls),
         outages=outages,
         adaptations=adaptations,
         frequency=frequency,
     )
+    evaluation = evaluate(inputs, as_of=as_of or scenario.end)
     return evaluation.usage_effects[-1]
 
 
@@ -260,9 +257,10 @@ def test_a_public_holiday_does_not_enter_the_estimate():
 
 def test_holidays_are_reported_as_excluded():
     simulated = simulate_counts(5)
-    evaluation = evaluate(
-        indicators=[], as_of=dt.date(2020, 8, 31), counts=simulated.rows, treated_counters=["t0"]
+    inputs = EngineInputs(
+        indicators=(), counts=tuple(simulated.rows), treated_counters=frozenset({"t0"})
     )
+    evaluation = evaluate(inputs, as_of=dt.date(2020, 8, 31))
     assert dt.date(2020, 7, 14) in evaluation.holidays_excluded
     assert dt.date(2020, 7, 15) not in evaluation.holidays_excluded
 
@@ -290,4 +288,7 @@ def test_outage_periods_are_excluded_like_flagged_days():
 def test_two_rows_for_the_same_counter_and_day_are_refused():
     rows = [CountRow("a", dt.date(2020, 1, 2), 10), CountRow("a", dt.date(2020, 1, 2), 12)]
     with pytest.raises(ValueError, match="two rows"):
-        evaluate(indicators=[], as_of=dt.date(2020, 2, 1), counts=rows, treated_counters=["a"])
+        evaluate(
+            EngineInputs(indicators=(), counts=tuple(rows), treated_counters=frozenset({"a"})),
+            as_of=dt.date(2020, 2, 1),
+        )
