@@ -1,5 +1,6 @@
 /*
- * Tactique maps. Every map is declared in HTML with data- attributes; this file only reads them:
+ * Tactique maps. Every map is declared in HTML with data- attributes; this file only reads them,
+ * and map-core.js (loaded first) makes the map, its tiles and the layer that follows the filters:
  *   data-map="overview"  the public map: GeoJSON layer reloaded on pan/zoom (bbox) and when the
  *                        htmx filters swap the #results region; a click opens the side panel.
  *   data-map="history"   an arrangement's versions, read from <script id="versions-geojson">,
@@ -7,19 +8,14 @@
  *   data-counters-url    (overview) the bike counters, a layer of their own in a pane above the
  *                        arrangements (so the arrangements' pane holds only arrangements),
  *                        switched on and off with a layer control.
- * A missing or failing tile server leaves the arrangements on a plain background with a notice.
+ * Status colours are site.css's --status-<value>, the ones of the badges and the legend.
  */
 (function () {
   "use strict";
 
+  var maps = window.TactiqueMaps;
+
   // Status is shown by colour, kind by line pattern, so that neither relies on colour alone.
-  var STATUS_COLORS = {
-    planned: "#4b5563",
-    testing: "#c2410c",
-    evaluation: "#6d28d9",
-    permanent: "#047857",
-    removed: "#b91c1c",
-  };
   var KIND_DASHES = {
     bike_lane: null,
     greenway: "14 6",
@@ -36,50 +32,17 @@
   function featureStyle(feature) {
     var p = feature.properties;
     var removed = p.status === "removed";
-    return {
-      color: STATUS_COLORS[p.status] || "#111827",
+    return maps.lineStyle({
+      color: maps.cssValue("--status-" + p.status),
       weight: removed ? 3 : 5,
       opacity: removed ? 0.6 : 0.9,
-      dashArray: KIND_DASHES[p.kind] || null,
-      lineCap: "butt",
-      fillOpacity: 0.25,
-    };
-  }
-
-  function showTilesNotice(el) {
-    if (el.classList.contains("map--no-tiles")) return;
-    el.classList.add("map--no-tiles");
-    var notice = document.createElement("p");
-    notice.className = "map-notice";
-    notice.setAttribute("role", "status");
-    notice.textContent = el.dataset.labelTilesMissing || "";
-    el.insertAdjacentElement("afterend", notice);
-  }
-
-  function createMap(el) {
-    var center = (el.dataset.center || "45.76,4.84").split(",").map(Number);
-    var map = L.map(el, { center: center, zoom: Number(el.dataset.zoom) || 12 });
-    var url = el.dataset.tileUrl;
-    if (!url) {
-      showTilesNotice(el);
-    } else {
-      var tiles = L.tileLayer(url, { attribution: el.dataset.tileAttribution, maxZoom: 19 });
-      tiles.once("tileerror", function () { showTilesNotice(el); });
-      tiles.addTo(map);
-    }
-    return map;
-  }
-
-  function currentQuery() {
-    var results = document.querySelector("[data-results]");
-    return results ? results.dataset.query || "" : "";
+      dashArray: KIND_DASHES[p.kind],
+    });
   }
 
   function initOverview(el) {
-    var map = createMap(el);
-    var query = currentQuery();
+    var map = maps.create(el);
     var fitted = false;
-    var controller = null;
     var selected = null;
 
     var layer = L.geoJSON(null, {
@@ -102,51 +65,25 @@
       });
     }
 
-    function load() {
-      var params = new URLSearchParams(query);
-      if (fitted) params.set("bbox", map.getBounds().toBBoxString());
-      if (controller) controller.abort();
-      controller = new AbortController();
-      el.setAttribute("aria-busy", "true");
-      fetch(el.dataset.geojsonUrl + "?" + params.toString(), {
-        signal: controller.signal,
-        headers: { Accept: "application/geo+json" },
-      })
-        .then(function (response) {
-          if (!response.ok) throw new Error("HTTP " + response.status);
-          return response.json();
-        })
-        .then(function (data) {
-          selected = null;
-          layer.clearLayers();
-          layer.addData(data);
-          el.dataset.featureCount = String(data.features.length);
-          el.removeAttribute("aria-busy");
-          if (!fitted) {
-            fitted = true;
-            if (data.features.length) map.fitBounds(layer.getBounds(), { padding: [16, 16] });
-          }
-        })
-        .catch(function (error) {
-          if (error.name !== "AbortError") el.removeAttribute("aria-busy");
-        });
-    }
-
     if (el.dataset.countersUrl) addCounters(map, el, layer);
     // Other scripts (contribute.js: pinning a spot, colouring by a rating) use the map and layer.
     el.tactiqueMap = { map: map, layer: layer };
 
-    map.on("moveend", function () { if (fitted) load(); });
-    // A filter link swapped the results region: follow its filters on the map.
-    document.body.addEventListener("htmx:afterSettle", function () {
-      var next = currentQuery();
-      if (next !== query) {
-        query = next;
-        fitted = false;
-        load();
-      }
+    // The first load fits the map to the filters' arrangements; then the view asks for its box.
+    var load = maps.followResults(el, layer, {
+      params: function (params) {
+        if (fitted) params.set("bbox", map.getBounds().toBBoxString());
+      },
+      loaded: function (data) {
+        selected = null;
+        if (!fitted) {
+          fitted = true;
+          if (data.features.length) maps.fit(map, layer);
+        }
+      },
+      changed: function () { fitted = false; },
     });
-    load();
+    map.on("moveend", function () { if (fitted) load(); });
   }
 
   function escapeText(text) {
@@ -190,17 +127,20 @@
   }
 
   function initHistory(el) {
-    var map = createMap(el);
+    var map = maps.create(el);
     var source = document.getElementById("versions-geojson");
     if (!source) return;
     var data = JSON.parse(source.textContent);
     // Earlier versions first, so the current one is drawn on top.
     data.features.sort(function (a, b) { return a.properties.current - b.properties.current; });
+    // The current layout in the colour of a permanent arrangement, the earlier ones in grey.
+    var current = maps.cssValue("--status-permanent");
+    var earlier = maps.cssValue("--muted");
     var layer = L.geoJSON(data, {
       style: function (feature) {
         return feature.properties.current
-          ? { color: "#047857", weight: 6, opacity: 0.95, fillOpacity: 0.3 }
-          : { color: "#4b5563", weight: 3, opacity: 0.8, dashArray: "6 6", fillOpacity: 0.1 };
+          ? { color: current, weight: 6, opacity: 0.95, fillOpacity: 0.3 }
+          : { color: earlier, weight: 3, opacity: 0.8, dashArray: "6 6", fillOpacity: 0.1 };
       },
       onEachFeature: function (feature, featureLayer) {
         var p = feature.properties;
@@ -214,7 +154,9 @@
     var spots = spotsSource ? JSON.parse(spotsSource.textContent) : null;
     if (spots && spots.features.length) {
       L.geoJSON(spots, {
-        style: function () { return { color: "#b91c1c", weight: 10, opacity: 0.85, lineCap: "butt" }; },
+        style: function () {
+          return { color: maps.cssValue("--hot-spot"), weight: 10, opacity: 0.85, lineCap: "butt" };
+        },
         onEachFeature: function (feature, featureLayer) {
           var p = feature.properties;
           featureLayer.bindTooltip(
@@ -224,19 +166,12 @@
         },
       }).addTo(map);
     }
-    if (data.features.length) map.fitBounds(layer.getBounds(), { padding: [16, 16], maxZoom: 17 });
+    if (data.features.length) maps.fit(map, layer, { maxZoom: 17 });
     el.tactiqueMap = { map: map, layer: layer };
   }
 
-  function init() {
-    document.querySelectorAll("[data-map]").forEach(function (el) {
-      if (el.dataset.mapReady) return;
-      el.dataset.mapReady = "true";
-      if (el.dataset.map === "overview") initOverview(el);
-      else if (el.dataset.map === "history") initHistory(el);
-    });
-  }
-
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  maps.start("[data-map]", function (el) {
+    if (el.dataset.map === "overview") initOverview(el);
+    else if (el.dataset.map === "history") initHistory(el);
+  });
 })();

@@ -39,6 +39,8 @@ def test_map_loads_demo_data_filters_narrow_list_and_map_and_click_opens_summary
     page.wait_for_url(re.compile(r"status=permanent"))
     expect(page.get_by_role("heading", name=f"{permanent} aménagements")).to_be_visible()
     expect_features_on_map(page, permanent)
+    # Drawn in the colour of their status, the one of the legend and the badges (site.css).
+    expect(page.locator("#map path[stroke='#047857']")).to_have_count(permanent)
     expect(page.locator("#results .badge.status-planned")).to_have_count(0)
     expect(page.locator("#results .badge.status-permanent")).to_have_count(50)  # a full page
 
@@ -54,6 +56,8 @@ def test_map_loads_demo_data_filters_narrow_list_and_map_and_click_opens_summary
     assert page.get_by_role("heading", level=1).inner_text() == name
     page.get_by_role("heading", name="Historique des adaptations").wait_for()
     expect(page.locator("#history-map .leaflet-overlay-pane path").first).to_be_visible()
+    # The current layout is drawn in the colour of a permanent arrangement.
+    expect(page.locator("#history-map path[stroke='#047857'][stroke-width='6']")).to_have_count(1)
     # The history map keeps its size: the versions table below it does not overlap the timeline.
     versions = page.locator("table.versions").bounding_box()
     timeline = page.get_by_role("heading", name="Historique des adaptations").bounding_box()

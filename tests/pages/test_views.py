@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from amenagements import services
 from amenagements.models import Adaptation
+from pages import views
 from tests.amenagements.fixtures import HTMX, make
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +52,19 @@ def test_htmx_filter_returns_only_the_results_fragment(client, network):
     assert 'data-query="status=permanent"' in html
     assert "Rue B" in html
     assert "Rue A" not in html
+
+
+def test_pages_of_the_list_keep_the_filters(client, network, monkeypatch):
+    monkeypatch.setattr(views, "LIST_PAGE_SIZE", 1)
+    html = client.get(reverse("pages:map"), {"commune": "lyon"}).content.decode()
+    assert 'href="?commune=lyon&amp;page=2" hx-get="?commune=lyon&amp;page=2"' in html
+    page2 = client.get(reverse("pages:map"), {"commune": "lyon", "page": 2}, **HTMX)
+    html = page2.content.decode()
+    assert 'href="?commune=lyon&amp;page=1"' in html
+    assert 'href="?commune=lyon&amp;page=3"' in html
+    assert "Rue C" not in html  # in Villeurbanne
+    # Without filters, a page link is the page alone.
+    assert 'href="?page=2"' in client.get(reverse("pages:map")).content.decode()
 
 
 def test_summary_panel_is_a_fragment_linking_to_the_page(client, network):
