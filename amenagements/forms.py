@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -16,6 +16,18 @@ from leaflet.forms.fields import GeometryField
 from amenagements.models import Adaptation, Amenagement, PlannedAdaptation
 
 ERROR_DATE_IN_FUTURE = _("The date cannot be in the future.")
+
+
+class PlannedAdaptationField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A planned adaptation, named by its kind, date and description."""
+
+    def label_from_instance(self, planned: PlannedAdaptation) -> str:
+        when = (
+            _("planned for %(date)s") % {"date": date_format(planned.planned_for, "DATE_FORMAT")}
+            if planned.planned_for
+            else _("no date set")
+        )
+        return f"{planned.get_kind_display()} ({when}) — {Truncator(planned.description).chars(80)}"
 
 
 class AdaptationForm(forms.Form):
@@ -50,7 +62,7 @@ class AdaptationForm(forms.Form):
         ),
     )
 
-    carries_out = forms.ModelChoiceField(
+    carries_out = PlannedAdaptationField(
         label=_("Carries out a planned adaptation"),
         queryset=PlannedAdaptation.objects.none(),
         required=False,
@@ -70,9 +82,8 @@ class AdaptationForm(forms.Form):
         prefill the form from (a link from the planned adaptation)."""
         super().__init__(*args, **kwargs)
         open_ones = [p for p in planned if p.is_planned]
-        field = self.fields["carries_out"]
+        field = cast(PlannedAdaptationField, self.fields["carries_out"])
         field.queryset = PlannedAdaptation.objects.filter(pk__in=[p.pk for p in open_ones])
-        field.label_from_instance = _planned_label
         if not open_ones:
             field.widget = forms.HiddenInput()
         chosen = next((p for p in open_ones if str(p.pk) == carries_out), None)
@@ -82,16 +93,7 @@ class AdaptationForm(forms.Form):
             )
 
     def clean_date(self) -> dt.date:
-        date = self.cleaned_data["date"]
+        date: dt.date = self.cleaned_data["date"]
         if date > timezone.localdate():
             raise forms.ValidationError(ERROR_DATE_IN_FUTURE, code="future")
         return date
-
-
-def _planned_label(planned: PlannedAdaptation) -> str:
-    when = (
-        _("planned for %(date)s") % {"date": date_format(planned.planned_for, "DATE_FORMAT")}
-        if planned.planned_for
-        else _("no date set")
-    )
-    return f"{planned.get_kind_display()} ({when}) — {Truncator(planned.description).chars(80)}"

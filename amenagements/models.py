@@ -38,7 +38,7 @@ class DateRange(Func):
     function = "DATERANGE"
     output_field = models.DateField()  # only used inside the exclusion constraint
 
-    def __init__(self, lower, upper):
+    def __init__(self, lower: str, upper: str) -> None:
         super().__init__(lower, upper, models.Value("[)"))
 
 

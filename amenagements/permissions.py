@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 from common.permissions import is_staff_with
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 
-def can_record_adaptation(user: AbstractBaseUser | AnonymousUser) -> bool:
+def can_record_adaptation(user: User | AnonymousUser) -> bool:
     """Urban services staff holding the "add adaptation" permission (superusers included)."""
     return is_staff_with(user, "amenagements.add_adaptation")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Area, Length, Transform
@@ -25,6 +26,7 @@ from amenagements.models import (
     Commune,
     PlannedAdaptation,
 )
+from common.sql import query_text
 
 
 @dataclass(frozen=True)
@@ -123,9 +125,7 @@ def amenagement_geojson(*, filters: AmenagementFilters, bbox: Bbox | None = None
         FROM {Amenagement._meta.db_table} a
         WHERE a.id IN ({inner_sql})
     """  # noqa: S608 -- the only interpolations are a table name and Django-compiled SQL.
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()[0]
+    return query_text(sql, params)
 
 
 def with_measures(qs: QuerySet[Amenagement]) -> QuerySet[Amenagement]:
@@ -180,7 +180,7 @@ def age_in_days(amenagement: Amenagement, today: dt.date) -> int | None:
     return (today - amenagement.opened_on).days
 
 
-def versions_geojson(amenagement: Amenagement) -> dict:
+def versions_geojson(amenagement: Amenagement) -> dict[str, Any]:
     """Every version of the arrangement as a FeatureCollection, for the page's history map.
 
     Uses the prefetched versions; a handful of geometries, so Python serialisation is fine here.
@@ -250,4 +250,6 @@ def amenagement_locate(*, amenagement: Amenagement, point: Point) -> Location:
     with connection.cursor() as cursor:
         cursor.execute(sql, {"srid": srid, "id": amenagement.pk, "point": point.ewkt})
         ewkt, position_m, distance_m = cursor.fetchone()
-    return Location(point=GEOSGeometry(ewkt), position_m=position_m, distance_m=distance_m)
+    # ST_ClosestPoint of a point is a point.
+    point = cast(Point, GEOSGeometry(ewkt))
+    return Location(point=point, position_m=position_m, distance_m=distance_m)

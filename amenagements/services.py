@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.gis.geos import GEOSGeometry
+from django.contrib.gis.geos import GEOSGeometry, MultiLineString
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -36,7 +36,7 @@ from amenagements.models import (
 from common.text import unique_slug
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 ERROR_GEOMETRY_TYPE = _("The geometry must be a line or a polygon, not “%(type)s”.")
 ERROR_GEOMETRY_INVALID = _("The geometry is not valid: %(reason)s.")
@@ -51,7 +51,7 @@ ERROR_PLANNED_OTHER_ARRANGEMENT = _("This planned adaptation concerns another ar
 ERROR_PLANNED_DESCRIPTION = _("Describe the planned adaptation.")
 ERROR_CANCEL_REASON = _("Give the reason for cancelling: it is published.")
 
-STATUS_FOR_KIND = {
+STATUS_FOR_KIND: dict[str, str] = {
     Adaptation.Kind.MADE_PERMANENT: Amenagement.Status.PERMANENT,
     Adaptation.Kind.REMOVED: Amenagement.Status.REMOVED,
 }
@@ -109,7 +109,7 @@ def amenagement_create(
     attribution: str = "",
     event_description: str = "",
     origin: str = Adaptation.Origin.STAFF,
-    recorded_by: AbstractBaseUser | None = None,
+    recorded_by: User | None = None,
 ) -> Amenagement:
     """Create an arrangement with its first version (valid from `date`) and its "created" event.
 
@@ -151,7 +151,8 @@ def amenagement_create(
 
 
 def _last_event_date(amenagement: Amenagement) -> dt.date | None:
-    return amenagement.adaptations.aggregate(last=Max("date"))["last"]
+    last: dt.date | None = amenagement.adaptations.aggregate(last=Max("date"))["last"]
+    return last
 
 
 @transaction.atomic
@@ -165,7 +166,7 @@ def amenagement_adapt(
     status: str | None = None,
     arrangement_kind: str | None = None,
     origin: str = Adaptation.Origin.STAFF,
-    recorded_by: AbstractBaseUser | None = None,
+    recorded_by: User | None = None,
     carries_out: PlannedAdaptation | None = None,
 ) -> Adaptation:
     """Record an adaptation of `amenagement` dated `date`, applying what it changes.
@@ -260,8 +261,8 @@ def adaptation_plan(
     kind: str,
     description: str,
     planned_for: dt.date | None = None,
-    geom: GEOSGeometry | None = None,
-    created_by: AbstractBaseUser | None = None,
+    geom: MultiLineString | None = None,
+    created_by: User | None = None,
 ) -> PlannedAdaptation:
     """Record that an adaptation of `amenagement` is planned (nothing changes on the ground).
 

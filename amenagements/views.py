@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,11 +18,11 @@ from amenagements import selectors, services
 from amenagements.forms import AdaptationForm
 from amenagements.models import Amenagement, PlannedAdaptation
 from amenagements.permissions import can_record_adaptation
-from common.http import deny, require_permission
+from common.http import AuthenticatedHttpRequest, HtmxHttpRequest, deny, require_permission
 
 
 @require_GET
-def geojson_view(request: HttpRequest) -> HttpResponse:
+def geojson_view(request: HtmxHttpRequest) -> HttpResponse:
     """The map layer: arrangements matching the filters (and `bbox`, if given) as GeoJSON."""
     filters = selectors.AmenagementFilters.from_query(request.GET)
     bbox = selectors.parse_bbox(request.GET.get("bbox"))
@@ -45,10 +45,11 @@ def _get_detail(slug: str) -> Amenagement:
 
 @require_http_methods(["GET", "POST"])
 @require_permission(can_record_adaptation)
-def adaptation_create_view(request: HttpRequest, slug: str) -> HttpResponse:
+def adaptation_create_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Staff record an adaptation (optionally with a new geometry) through the service."""
     amenagement = _get_detail(slug)
-    planned = amenagement.pending_or_cancelled
+    # Prefetched by `amenagement_detail` (to_attr), which its return type does not say.
+    planned = amenagement.pending_or_cancelled  # type: ignore[attr-defined]
     if request.method == "POST":
         form = AdaptationForm(request.POST, planned=planned)
         if form.is_valid():
@@ -84,7 +85,7 @@ def adaptation_create_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
-def planned_cancel_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def planned_cancel_view(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     """Staff cancel a planned adaptation with a public reason (shown on the timeline)."""
     if not can_record_adaptation(request.user):
         # A visitor signs in on the way back to the arrangement, not to this POST-only address.

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django_htmx.middleware import HtmxDetails
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -17,9 +21,19 @@ class HtmxHttpRequest(HttpRequest):
     (false-y when the request did not come from htmx)."""
 
     htmx: HtmxDetails
+    csp_nonce: str  # set by django-csp's middleware, for the rare inline script it allows
 
 
-def deny(request: HttpRequest, reason: str = "", *, next_url: str | None = None) -> HttpResponse:
+class AuthenticatedHttpRequest(HtmxHttpRequest):
+    """The request of a view that acts for a signed-in person: its first lines refuse anyone
+    else (`deny`, `require_permission`, `login_required`), so `request.user` is an account."""
+
+    user: User
+
+
+def deny(
+    request: HttpRequest, reason: StrOrPromise = "", *, next_url: str | None = None
+) -> HttpResponse:
     """Refuse the request: a visitor who is not signed in goes to the login page (and comes
     back to `next_url`, by default the page asked for); a signed-in person gets the 403 page,
     saying `reason` when there is one."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 
-def is_staff_with(user: AbstractBaseUser | AnonymousUser, permission: str) -> bool:
+def is_staff_with(user: User | AnonymousUser, permission: str) -> bool:
     """An active staff account holding `permission` ("app_label.codename"; superusers hold
     every permission). Visitors and residents never pass, whatever their permissions."""
     return bool(

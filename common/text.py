@@ -16,7 +16,7 @@ def unique_slug(model: type[Model], text: str, *, fallback: str) -> str:
     nothing of it survives, e.g. only punctuation), then `-2`, `-3`… Cut to fit the model's
     `slug` field with the suffix. Call it in the transaction that saves the row; the unique
     constraint on the field stays the guard against a concurrent writer."""
-    max_length = model._meta.get_field("slug").max_length or 50
+    max_length = getattr(model._meta.get_field("slug"), "max_length", None) or 50
     base = slugify(text)[: max_length - SUFFIX_ROOM] or fallback
     manager: Any = model._default_manager
     slug, n = base, 1

@@ -11,8 +11,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils import formats
+
+if TYPE_CHECKING:
+    from evaluation.models import UsageEffectResult
 
 WIDTH = 640
 LEFT = 230  # room for the labels
@@ -55,14 +59,14 @@ def _step(span: float) -> float:
     for step in (5, 10, 20, 25, 50, 100, 200, 250, 500, 1000):
         if span / step <= 8:
             return float(step)
-    return 10 ** math.ceil(math.log10(span / 8))
+    return float(10 ** math.ceil(math.log10(span / 8)))
 
 
-def effect_chart(effects: Sequence[object]) -> EffectChart | None:
+def effect_chart(effects: Sequence[UsageEffectResult]) -> EffectChart | None:
     """Lay out one row per usage effect (`percent_change`, `interval_low`, `interval_high`,
     `adaptation`), on a shared % axis that always shows 0; None when no effect has an
     estimate (there is nothing to draw)."""
-    estimated = [e for e in effects if getattr(e, "percent_change", None) is not None]
+    estimated = [e for e in effects if e.percent_change is not None]
     if not estimated:
         return None
     values = [0.0]

@@ -36,7 +36,7 @@ from common.rules import require_open
 from evaluation.models import AdjustmentProposal
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 Action = AdjustmentProposal.Action
 Status = AdjustmentProposal.Status
@@ -84,7 +84,7 @@ def _lock_open(proposal: AdjustmentProposal, note: str) -> tuple[AdjustmentPropo
 
 
 def _record(
-    proposal: AdjustmentProposal, *, status: str, note: str, by: AbstractBaseUser
+    proposal: AdjustmentProposal, *, status: str, note: str, by: User
 ) -> AdjustmentProposal:
     proposal.status = status
     proposal.decision_note = note
@@ -107,7 +107,7 @@ def _record(
 def proposal_accept(
     *,
     proposal: AdjustmentProposal,
-    decided_by: AbstractBaseUser,
+    decided_by: User,
     note: str,
     kind: str | None = None,
     description: str | None = None,
@@ -139,7 +139,7 @@ def proposal_accept(
 
 @transaction.atomic
 def proposal_reject(
-    *, proposal: AdjustmentProposal, decided_by: AbstractBaseUser, note: str
+    *, proposal: AdjustmentProposal, decided_by: User, note: str
 ) -> AdjustmentProposal:
     """Reject an open proposal, publishing `note` (why the services will not do it).
 
@@ -151,7 +151,7 @@ def proposal_reject(
 
 @transaction.atomic
 def proposal_defer(
-    *, proposal: AdjustmentProposal, decided_by: AbstractBaseUser, note: str
+    *, proposal: AdjustmentProposal, decided_by: User, note: str
 ) -> AdjustmentProposal:
     """Defer an open proposal, publishing `note` (what the services wait for).
 

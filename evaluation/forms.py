@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -48,13 +50,14 @@ class ProposalDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
     )
 
-    def __init__(self, *args: object, plans_adaptation: bool, **kwargs: object) -> None:
+    def __init__(self, *args: Any, plans_adaptation: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.plans_adaptation = plans_adaptation
         if not plans_adaptation:
             for name in ("kind", "planned_for", "description"):
                 del self.fields[name]
-            self.fields["decision"].choices = [
+            decision = cast(forms.ChoiceField, self.fields["decision"])
+            decision.choices = [
                 (self.Decision.ACCEPT, _("Accept")),
                 *self.Decision.choices[1:],
             ]

@@ -33,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -156,7 +157,7 @@ def _candidate_controls(
     """Counters of the same commune (see module doc) with the dates of the adaptations of every
     arrangement they are linked to. Two queries."""
     live_links = CounterLink.objects.filter(counter_id=OuterRef("pk"), excluded=False)
-    same_commune = Q(pk__in=[])
+    same_commune: Q | Exists = Q(pk__in=[])
     if amenagement.commune_id is not None:
         same_commune = Exists(live_links.filter(amenagement__commune_id=amenagement.commune_id))
     unlinked_same_source = Q(source__in=sources) & ~Exists(live_links)
@@ -205,6 +206,7 @@ def count_rows(
 ) -> tuple[CountRow, ...]:
     """Rollup totals of `counter_ids` from `start` to `as_of`, with completeness, each flagged
     `outage` when its period overlaps one of `outages` of its counter. One query."""
+    rows: Iterable[tuple[int, dt.date, int, int, int]]
     if frequency is Frequency.DAILY:
         rows = (
             DailyTotal.objects.filter(counter_id__in=counter_ids, date__gte=start, date__lte=as_of)
@@ -224,7 +226,8 @@ def count_rows(
         by_counter[int(outage.counter)].append(outage)
     result = []
     for counter_id, period, count, covered, expected in rows:
-        spans = by_counter.get(counter_id)  # most counters have none: skip the test (54k rows)
+        # Most counters have no outage: skip the overlap test for them.
+        spans = by_counter.get(counter_id) or []
         period_end = (
             period + dt.timedelta(days=1) if frequency is Frequency.DAILY else add_months(period, 1)
         )
@@ -234,7 +237,7 @@ def count_rows(
                 period=period,
                 count=count,
                 complete=covered >= expected,
-                outage=bool(spans) and any(o.start < period_end and period < o.end for o in spans),
+                outage=any(o.start < period_end and period < o.end for o in spans),
             )
         )
     return tuple(result)

@@ -8,6 +8,8 @@ iff it was decided, and only an accepted proposal points to the adaptation it pl
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.contrib.gis.db import models as gis_models
 from django.contrib.postgres.fields import ArrayField
@@ -16,6 +18,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from amenagements.models import Amenagement
+
+if TYPE_CHECKING:
+    from evaluation.charts import EffectChart
 
 
 class EvaluationStatus(models.TextChoices):
@@ -60,6 +65,9 @@ class EvaluationRun(models.Model):
     )
     created_at = models.DateTimeField(_("run at"), auto_now_add=True, db_index=True)
 
+    # Set by `selectors.latest_evaluation` for the arrangement page, not stored.
+    effect_chart: EffectChart | None
+
     class Meta:
         ordering = ["amenagement", "-created_at", "-pk"]
         get_latest_by = ["created_at", "pk"]
@@ -97,6 +105,10 @@ class IndicatorResult(models.Model):
     alert = models.BooleanField(_("beyond the alert threshold"), default=False)
     # Shortfall, data needed, caveats, perception by profile and period, the adaptation measured.
     details = models.JSONField(_("details"), default=dict, blank=True)
+
+    # Set by `selectors.latest_evaluation` from `details`, labelled for the page; not stored.
+    by_profile: list[dict[str, Any]]
+    changes: list[dict[str, Any]]
 
     class Meta:
         ordering = ["run", "definition__kind", "definition__name", "pk"]
@@ -136,6 +148,10 @@ class UsageEffectResult(models.Model):
     )
     # Windows, counters used, observations, periods before/after, standard error, AR(1).
     details = models.JSONField(_("details"), default=dict, blank=True)
+
+    # Set by `selectors.latest_evaluation`: the engine's codes in words; not stored.
+    method_label: str
+    caveat_labels: list[str]
 
     class Meta:
         ordering = ["run", "adaptation__date", "pk"]

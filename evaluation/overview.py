@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.fields import ArrayField
-from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -44,7 +44,11 @@ from django.utils.translation import gettext_lazy as _
 
 from amenagements.facets import Facet, FacetFilters, choices_facet, commune_facet
 from amenagements.models import Amenagement
+from common.sql import query_text
 from evaluation.models import AdjustmentProposal, EvaluationRun, EvaluationStatus, IndicatorResult
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 Action = AdjustmentProposal.Action
 
@@ -53,7 +57,7 @@ NOT_EVALUATED = "not_evaluated"
 
 # Every outcome in the order the page lists them: the engine's actions from "keep it" to
 # "remove it", then the runs that concluded nothing, then the arrangements never evaluated.
-OUTCOMES: list[tuple[str, str]] = [
+OUTCOMES: list[tuple[str, StrOrPromise]] = [
     *((value, label) for value, label in Action.choices),
     (NO_PROPOSAL, _("Evaluated, no proposal")),
     (NOT_EVALUATED, _("Not evaluated")),
@@ -137,7 +141,8 @@ def overview_queryset(filters: OverviewFilters) -> QuerySet[Amenagement]:
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.outcome:
-        qs = qs.filter(outcome=filters.outcome)
+        # `outcome` is an annotation of `_with_outcome`, which the type checker cannot see.
+        qs = qs.filter(outcome=filters.outcome)  # type: ignore[misc]
     return qs
 
 
@@ -147,20 +152,21 @@ def overview_list(*, filters: OverviewFilters) -> QuerySet[Amenagement]:
         overview_queryset(filters)
         .select_related("commune")
         .only("slug", "name", "kind", "status", "commune__name")
-        .order_by("outcome_rank", "name", "pk")
+        .order_by("outcome_rank", "name", "pk")  # type: ignore[misc]  # an annotation
     )
 
 
 def with_labels(rows: Iterable[Amenagement]) -> list[Amenagement]:
     """Give each annotated row `outcome_label` and `leading_status_label` (the labels that
     `get_action_display` and `get_status_display` give on the proposal itself)."""
-    rows = list(rows)
-    for row in rows:
+    # The rows carry the annotations of `_with_outcome`, unknown to the type checker.
+    annotated: list[Any] = list(rows)
+    for row in annotated:
         row.outcome_label = OUTCOME_LABELS.get(row.outcome, row.outcome)
         row.leading_status_label = PROPOSAL_STATUS_LABELS.get(
             row.leading_status, row.leading_status or ""
         )
-    return rows
+    return annotated
 
 
 def overview_facets(*, filters: OverviewFilters) -> dict[str, Facet]:
@@ -201,6 +207,4 @@ def overview_geojson(*, filters: OverviewFilters) -> str:
         FROM {Amenagement._meta.db_table} a
         JOIN ({inner_sql}) o ON o.feature_id = a.id
     """  # noqa: S608 -- the only interpolations are a table name and Django-compiled SQL.
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()[0]
+    return query_text(sql, params)

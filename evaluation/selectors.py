@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -85,15 +86,17 @@ def latest_evaluation(*, amenagement: Amenagement) -> EvaluationRun | None:
     if run is None:
         return None
     for effect in run.usage_effects.all():
-        effect.method_label = METHOD_LABELS.get(effect.method, effect.method)
-        effect.caveat_labels = [CAVEAT_LABELS.get(c, c) for c in effect.caveats]
+        effect.method_label = str(METHOD_LABELS.get(effect.method, effect.method))
+        effect.caveat_labels = [str(CAVEAT_LABELS.get(c, c)) for c in effect.caveats]
     run.effect_chart = effect_chart(list(run.usage_effects.all()))
     for result in run.indicator_results.all():
         result.by_profile, result.changes = _perception_breakdown(result.details)
     return run
 
 
-def _perception_breakdown(details: dict) -> tuple[list[dict], list[dict]]:
+def _perception_breakdown(
+    details: dict[str, Any],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """A perception result's ratings by declared profile and before/after each adaptation,
     labelled for the page (both empty for a usage indicator or without ratings)."""
     from amenagements.models import Adaptation
@@ -142,7 +145,7 @@ def proposal_detail(*, amenagement_slug: str, pk: int) -> AdjustmentProposal:
     ).get(pk=pk, amenagement__slug=amenagement_slug)
 
 
-def hot_spots_geojson(run: EvaluationRun | None) -> dict:
+def hot_spots_geojson(run: EvaluationRun | None) -> dict[str, Any]:
     """The hot-spot segments of `run` (prefetched `hot_spots`) as a FeatureCollection for the
     arrangement's map; a handful of short lines, so Python serialisation is fine."""
     features = []

@@ -19,7 +19,7 @@ from amenagements.models import Amenagement
 from evaluation.models import EvaluationRun
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
     from evaluation.engine import Parameters
 
@@ -83,7 +83,7 @@ def evaluation_run(
     *,
     amenagement: Amenagement,
     as_of: datetime.date,
-    created_by: AbstractBaseUser | None = None,
+    created_by: User | None = None,
     parameters: Parameters | None = None,
 ) -> EvaluationRun:
     """Evaluate `amenagement` with the data known up to `as_of` and store the result.
@@ -103,7 +103,7 @@ def evaluation_run(
     Side effects: none beyond these rows. Raises `ValueError` if the data are inconsistent
     (the engine's input checks: duplicated counts, ratings out of range).
     """
-    from django.contrib.gis.geos import GEOSGeometry, MultiLineString
+    from django.contrib.gis.geos import MultiLineString
     from django.db import connection
 
     from evaluation.engine import DEFAULT_PARAMETERS, evaluate
@@ -243,11 +243,12 @@ def evaluation_run(
     AdjustmentProposal.objects.filter(
         amenagement=amenagement, status=AdjustmentProposal.Status.OPEN
     ).exclude(run=run).update(status=AdjustmentProposal.Status.SUPERSEDED)
-    geometries: dict[tuple[str, float, float], GEOSGeometry] = {}
+    geometries: dict[tuple[str, float, float], MultiLineString] = {}
     if any(p.segments for p in result.proposals):
         for segment in run.segments.filter(hot_spot=True, geom__isnull=False):
             code = next(c for c, d in inputs.definitions.items() if d.pk == segment.definition_id)
-            geometries[(code, segment.start_m, segment.end_m)] = segment.geom
+            if segment.geom is not None:  # filtered out above; said again for the types
+                geometries[(code, segment.start_m, segment.end_m)] = segment.geom
     proposals = []
     for proposal in result.proposals:
         lines = [

@@ -3,7 +3,7 @@ decide on it in public, and the city overview of evaluations by outcome."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,14 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amenagements.models import Amenagement
-from common.http import deny, require_permission
+from common.http import AuthenticatedHttpRequest, deny, require_permission
 from evaluation import decisions, selectors, services
 from evaluation.forms import ProposalDecisionForm
 from evaluation.models import AdjustmentProposal
 from evaluation.permissions import can_decide_proposal, can_run_evaluation
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 @require_http_methods(["GET", "POST"])
@@ -36,7 +36,7 @@ def proposal_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if posted and not can_decide_proposal(request.user):
         return deny(request)
     plans = decisions.plans_an_adaptation(proposal)
-    form = None
+    form: ProposalDecisionForm | None = None
     # A posted form is always shown back (a decided proposal then says why it was refused).
     if posted or (proposal.is_open and can_decide_proposal(request.user)):
         form = ProposalDecisionForm(
@@ -44,9 +44,10 @@ def proposal_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             plans_adaptation=plans,
             initial=decisions.planned_adaptation_defaults(proposal),
         )
-    if posted and form.is_valid():
+    if posted and form is not None and form.is_valid():
         try:
-            _decide(proposal, request.user, form.cleaned_data)
+            # Only staff who may decide post (refused above): an account, not a visitor.
+            _decide(proposal, cast("User", request.user), form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -66,7 +67,7 @@ def proposal_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
-def _decide(proposal: AdjustmentProposal, user: AbstractBaseUser, data: dict) -> None:
+def _decide(proposal: AdjustmentProposal, user: User, data: dict[str, Any]) -> None:
     """Call the decision service the form's choice names."""
     Decision = ProposalDecisionForm.Decision
     if data["decision"] == Decision.ACCEPT:
@@ -86,7 +87,7 @@ def _decide(proposal: AdjustmentProposal, user: AbstractBaseUser, data: dict) ->
 
 @require_POST
 @require_permission(can_run_evaluation)
-def evaluation_run_view(request: HttpRequest, slug: str) -> HttpResponse:
+def evaluation_run_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Staff run the evaluation of an arrangement with the data known today."""
     amenagement = get_object_or_404(Amenagement, slug=slug)
     try:

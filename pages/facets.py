@@ -7,8 +7,10 @@ from typing import Any
 
 from django.utils.http import urlencode
 
+from amenagements.facets import Facet, FacetFilters
 
-def facet_group(filters: Any, key: str, facet: list, label: str = "") -> dict:
+
+def facet_group(filters: FacetFilters, key: str, facet: Facet, label: str = "") -> dict[str, Any]:
     """One filter group as links: one per value (with its count) and one to clear the group.
 
     `filters` has an attribute per key and `as_query(**changes)` (the map's and the overview's

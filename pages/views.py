@@ -8,6 +8,8 @@ module. An htmx request for a filter or a list page gets only the results region
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from amenagements import selectors as amenagement_selectors
+from amenagements.facets import Facet
 from amenagements.models import Amenagement
 from amenagements.permissions import can_record_adaptation
 from common.http import HtmxHttpRequest
@@ -58,7 +61,9 @@ def map_view(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _facet_links(filters: amenagement_selectors.AmenagementFilters, facets: dict) -> list[dict]:
+def _facet_links(
+    filters: amenagement_selectors.AmenagementFilters, facets: dict[str, Facet]
+) -> list[dict[str, Any]]:
     """Each filter group of the map as links (`facet_group`)."""
     groups = [("kind", _("Kind")), ("status", _("Status")), ("commune", _("Commune"))]
     return [facet_group(filters, key, facets[key], label) for key, label in groups]
@@ -168,9 +173,9 @@ def overview_view(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _runs_of_outcome(rows: list) -> list[list]:
+def _runs_of_outcome(rows: list[Any]) -> list[list[Any]]:
     """The page's rows (ordered by outcome) cut into runs of one outcome each."""
-    groups: list[list] = []
+    groups: list[list[Any]] = []
     for row in rows:
         if groups and groups[-1][0].outcome == row.outcome:
             groups[-1].append(row)

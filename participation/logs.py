@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from participation.models import LogEntry
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 Entry = TypeVar("Entry", bound=LogEntry)
 
@@ -18,11 +18,14 @@ def log_record(
     log: type[Entry],
     *,
     action: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     payload: dict[str, Any] | None = None,
     **about: Any,
 ) -> Entry:
     """Append one row to `log`: `action` is a dotted code, `actor` who acted (None for an
     automatic act), `payload` what the row needs to be read later, `about` the log's own
     foreign keys (a panel and a definition, a contribution and a commune)."""
-    return log.objects.create(action=action, actor=actor, payload=payload or {}, **about)
+    entry: Entry = log._default_manager.create(
+        action=action, actor=actor, payload=payload or {}, **about
+    )
+    return entry

@@ -8,6 +8,8 @@ keeps everything that was typed.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
@@ -31,7 +33,7 @@ ERROR_HALF_POINT = _("The spot is incomplete: place it again on the map.")
 NO_OPINION = ""
 
 
-class HoneypotMixin:
+class HoneypotMixin(forms.Form):
     """A field people leave empty and robots fill: a filled one is refused, nothing is saved."""
 
     def add_honeypot(self) -> None:
@@ -74,7 +76,7 @@ class ContributionForm(HoneypotMixin, forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, definitions: list[IndicatorDefinition], **kwargs):
+    def __init__(self, *args: Any, definitions: list[IndicatorDefinition], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.definitions = definitions
         for d in definitions:
@@ -94,9 +96,9 @@ class ContributionForm(HoneypotMixin, forms.Form):
         return f"rating_{definition_id}"
 
     @classmethod
-    def initial_for(cls, contribution: Contribution | None, version_number: int) -> dict:
+    def initial_for(cls, contribution: Contribution | None, version_number: int) -> dict[str, Any]:
         """The form's values for a resident's existing contribution (or a blank one)."""
-        initial: dict = {"version": version_number}
+        initial: dict[str, Any] = {"version": version_number}
         if contribution is None:
             return initial
         initial.update(comment=contribution.comment, profiles=contribution.profiles)
@@ -109,8 +111,8 @@ class ContributionForm(HoneypotMixin, forms.Form):
     def rating_fields(self) -> list[tuple[IndicatorDefinition, forms.BoundField]]:
         return [(d, self[self.rating_name(d.pk)]) for d in self.definitions]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         self.check_honeypot()
         lon, lat = cleaned.get("point_lon"), cleaned.get("point_lat")
         if (lon is None) != (lat is None):
@@ -151,12 +153,12 @@ class ReportForm(HoneypotMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.add_honeypot()
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         self.check_honeypot()
         return cleaned
 

@@ -36,7 +36,7 @@ from participation.models import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 ERROR_NOT_REPORTABLE = _("This comment cannot be reported.")
@@ -75,7 +75,7 @@ def premoderated(commune_id: int | None) -> bool:
 
 @transaction.atomic
 def report_create(
-    *, contribution: Contribution, reporter: AbstractBaseUser, reason: str, details: str = ""
+    *, contribution: Contribution, reporter: User, reason: str, details: str = ""
 ) -> Report:
     """`reporter` reports a published comment; logs "comment.reported". When the comment's open
     reports reach `TACTIQUE_REPORT_HIDE_THRESHOLD`, it is hidden pending review and
@@ -139,7 +139,7 @@ def report_create(
 
 @transaction.atomic
 def comment_moderate(
-    *, contribution: Contribution, by: AbstractBaseUser, decision: str, reason: str = ""
+    *, contribution: Contribution, by: User, decision: str, reason: str = ""
 ) -> Contribution:
     """A moderator hides a comment, or publishes it (approving one awaiting pre-moderation, or
     restoring one hidden). The reason is public; it is required except to approve a comment
@@ -193,9 +193,7 @@ def comment_moderate(
 
 
 @transaction.atomic
-def premoderation_set(
-    *, commune: Commune, enabled: bool, by: AbstractBaseUser | None
-) -> CommuneModeration:
+def premoderation_set(*, commune: Commune, enabled: bool, by: User | None) -> CommuneModeration:
     """Switch pre-moderation on or off for a commune; logs "premoderation.enabled/disabled"
     when it changes. Comments already published stay published."""
     setting, _created = CommuneModeration.objects.select_for_update().get_or_create(commune=commune)

@@ -118,7 +118,9 @@ def allow_reports(items: ItemsPage, contributor: Contributor) -> None:
         item.report_form = ReportForm(prefix=f"report-{item.pk}") if item.can_report else None
 
 
-def opinions_context(request: HttpRequest, amenagement: Amenagement, *, compact: bool = False):
+def opinions_context(
+    request: HttpRequest, amenagement: Amenagement, *, compact: bool = False
+) -> dict[str, Opinions]:
     """The `opinions` the arrangement page (or, `compact`, the map's side panel) includes."""
     display = PANEL if compact else PAGE
     return {

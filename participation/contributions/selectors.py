@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -34,7 +34,7 @@ from participation.models import (
 if TYPE_CHECKING:
     import datetime as dt
 
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 ITEMS_PAGE_SIZE = 10
 QUEUE_PAGE_SIZE = 20
@@ -65,7 +65,7 @@ class Contributor:
 ANONYMOUS = Contributor()
 
 
-def contributor_for(user: AbstractBaseUser | AnonymousUser) -> Contributor:
+def contributor_for(user: User | AnonymousUser) -> Contributor:
     """Describe `user` in one query (none when anonymous)."""
     if not user.is_authenticated:
         return ANONYMOUS
@@ -101,7 +101,8 @@ def current_version(amenagement: Amenagement) -> AmenagementVersion:
     if "versions" in cache:
         for version in cache["versions"]:
             if version.valid_to is None:
-                return version
+                current: AmenagementVersion = version
+                return current
     return AmenagementVersion.objects.get(amenagement=amenagement, valid_to__isnull=True)
 
 
@@ -197,10 +198,10 @@ def opinion_results(
         .order_by()
     )
     counts: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
-    meta: dict[int, dict] = {}
+    meta: dict[int, dict[str, Any]] = {}
     for row in rows:
         counts[(row["contribution__version_id"], row["definition_id"])][row["value"]] = row["n"]
-        meta[row["definition_id"]] = row
+        meta[row["definition_id"]] = dict(row)
     for d in definitions:
         meta[d.pk] = {
             "definition__code": d.code,
@@ -266,12 +267,12 @@ class ItemsPage:
     def previous_page_number(self) -> int:
         return self.number - 1
 
-    def pins(self) -> list[dict]:
+    def pins(self) -> list[dict[str, Any]]:
         """The spots to draw on the map, numbered as in the list."""
         return [
             {"n": i, "lat": round(c.point.y, 7), "lon": round(c.point.x, 7)}
             for i, c in enumerate(self.items, start=1)
-            if c.spot_visible
+            if c.spot_visible and c.point is not None
         ]
 
 
@@ -312,7 +313,7 @@ def _items_queryset(viewer: Contributor) -> QuerySet[Contribution]:
     )
     if viewer.is_resident:
         qs = qs.annotate(
-            reported_by_viewer=Exists(
+            viewer_reported=Exists(
                 Report.objects.filter(contribution=OuterRef("pk"), reporter_id=viewer.user_id)
             )
         )
@@ -324,8 +325,7 @@ def _mark(item: Contribution, viewer: Contributor) -> Contribution:
     whether they reported it, and whether its spot is shown (a comment that moderation holds
     back keeps its spot off the map too, except for its author)."""
     item.is_mine = viewer.user_id is not None and item.user_id == viewer.user_id
-    if not hasattr(item, "reported_by_viewer"):
-        item.reported_by_viewer = False
+    item.reported_by_viewer = getattr(item, "viewer_reported", False)  # residents only
     item.spot_visible = item.point is not None and (
         not item.comment or item.comment_is_public or item.is_mine
     )

@@ -47,7 +47,7 @@ from participation.models import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 ERROR_REMOVED = _("This arrangement has been removed: it no longer takes opinions.")
 ERROR_VERSION_CHANGED = _(
@@ -157,7 +157,9 @@ def _locate(amenagement: Amenagement, point: Point | None) -> _Located:
     return _Located(location.point, position)
 
 
-def _lock_or_create(user: AbstractBaseUser, version: AmenagementVersion, **values) -> tuple:
+def _lock_or_create(
+    user: User, version: AmenagementVersion, **values: Any
+) -> tuple[Contribution, bool]:
     """The resident's contribution on `version`, locked, created if there is none.
 
     The arrangement row is already locked by the caller, so two submissions of one resident
@@ -179,7 +181,7 @@ def _lock_or_create(user: AbstractBaseUser, version: AmenagementVersion, **value
 @transaction.atomic
 def contribution_submit(
     *,
-    user: AbstractBaseUser,
+    user: User,
     amenagement: Amenagement,
     data: ContributionInput,
     expected_version: int | None = None,
@@ -251,13 +253,14 @@ def contribution_submit(
 
     fields = []
     if not created:
-        for name, value in (
+        changes: tuple[tuple[str, object], ...] = (
             ("profiles", profiles),
             ("point", located.point),
             ("position_m", located.position_m),
-        ):
-            if not _same(getattr(contribution, name), value):
-                setattr(contribution, name, value)
+        )
+        for name, new in changes:
+            if not _same(getattr(contribution, name), new):
+                setattr(contribution, name, new)
                 fields.append(name)
     if comment != contribution.comment:
         _set_comment(contribution, comment, amenagement.commune_id)
@@ -274,7 +277,7 @@ def contribution_submit(
 
 
 @transaction.atomic
-def contribution_withdraw(*, user: AbstractBaseUser, amenagement: Amenagement) -> bool:
+def contribution_withdraw(*, user: User, amenagement: Amenagement) -> bool:
     """Withdraw `user`'s opinion of the arrangement's current version: the contribution and its
     ratings are deleted (its reports too; moderation log rows keep their action, without it).
     Opinions on earlier versions are part of the before/after record and stay. Returns whether
@@ -290,8 +293,8 @@ def _same(current: Any, new: Any) -> bool:
     if isinstance(current, Point) or isinstance(new, Point):
         if current is None or new is None:
             return current is new
-        return current.equals_exact(new, tolerance=1e-9)
-    return current == new
+        return bool(current.equals_exact(new, tolerance=1e-9))
+    return bool(current == new)
 
 
 def _set_comment(contribution: Contribution, comment: str, commune_id: int | None) -> None:

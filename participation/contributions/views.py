@@ -17,7 +17,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from amenagements.models import Amenagement
 from amenagements.selectors import amenagement_locate
-from common.http import deny
+from common.http import AuthenticatedHttpRequest, HtmxHttpRequest, deny
 from participation.contributions import moderation, permissions, ratelimits, selectors, services
 from participation.contributions.forms import ContributionForm, ModerationForm, ReportForm
 from participation.contributions.opinions import (
@@ -60,7 +60,7 @@ def _reasons() -> dict[str, str]:
 
 
 @require_http_methods(["GET", "POST"])
-def contribute_view(request: HttpRequest, slug: str) -> HttpResponse:
+def contribute_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Give or edit one's opinion of an arrangement's current version.
 
     GET: a page with the form alone (the fallback without JavaScript; htmx gets the form).
@@ -89,6 +89,9 @@ def contribute_view(request: HttpRequest, slug: str) -> HttpResponse:
         request.POST, definitions=definitions, auto_id=f"c-{amenagement.slug}-%s"
     )
     flash = ""
+    # The form shown back: the posted one with its errors, or None to rebuild it from what is
+    # now saved (after a withdrawal or a success).
+    shown: ContributionForm | None = form
     if ratelimits.limit_exceeded(request, "contribution"):
         form.is_valid()  # keep what was typed, cleaned, and show the limit on top
         form.add_error(None, str(ratelimits.ERROR_RATE_LIMITED))
@@ -99,7 +102,7 @@ def contribute_view(request: HttpRequest, slug: str) -> HttpResponse:
         if not request.htmx:
             messages.success(request, flash)
             return redirect(amenagement.get_absolute_url() + "#avis")
-        form = None
+        shown = None
     elif form.is_valid():
         try:
             submission = services.contribution_submit(
@@ -111,15 +114,15 @@ def contribute_view(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             form.add_service_errors(error)
             if getattr(error, "code", None) == "version_changed":
-                form = _rebased(form, request, definitions, amenagement)
+                shown = _rebased(form, request, definitions, amenagement)
         else:
             flash = _success_message(submission)
             if not request.htmx:
                 messages.success(request, flash)
                 return redirect(amenagement.get_absolute_url() + "#avis")
-            form = None  # rebuilt from the saved contribution
+            shown = None
     opinions = build_opinions(
-        request, amenagement, display=display, contributor=contributor, form=form, with_items=False
+        request, amenagement, display=display, contributor=contributor, form=shown, with_items=False
     )
     opinions.flash = flash
     return _render_contribute(request, opinions, status=200 if request.htmx else status)
@@ -127,7 +130,7 @@ def contribute_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _rebased(
     form: ContributionForm,
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     definitions: list[IndicatorDefinition],
     amenagement: Amenagement,
 ) -> ContributionForm:
@@ -154,7 +157,9 @@ def _success_message(submission: services.Submission) -> str:
     return text
 
 
-def _render_contribute(request: HttpRequest, opinions: Opinions, *, status: int = 200):
+def _render_contribute(
+    request: HtmxHttpRequest, opinions: Opinions, *, status: int = 200
+) -> HttpResponse:
     context = {"amenagement": opinions.amenagement, "opinions": opinions}
     if request.htmx:
         return render(request, "participation/_contribute_response.html", context, status=status)
@@ -162,7 +167,7 @@ def _render_contribute(request: HttpRequest, opinions: Opinions, *, status: int 
 
 
 @require_GET
-def locate_view(request: HttpRequest, slug: str) -> HttpResponse:
+def locate_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Snap a clicked spot onto the arrangement: where it lands, how far along the line, or why
     it is refused (JSON for the map script)."""
     amenagement = _amenagement(slug)
@@ -210,7 +215,7 @@ def spot_sentence(position_m: float | None) -> str:
 
 
 @require_GET
-def items_view(request: HttpRequest, slug: str) -> HttpResponse:
+def items_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """A page of comments and spots: htmx gets the region; without it, the arrangement page."""
     if not request.htmx:
         page = request.GET.get("page", "1")
@@ -240,7 +245,7 @@ def _contribution(pk: int) -> Contribution:
 
 
 @require_http_methods(["GET", "POST"])
-def report_view(request: HttpRequest, pk: int) -> HttpResponse:
+def report_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Report a comment to the moderators. The form sits under each comment (a `<details>`);
     this page shows it alone when it has errors without JavaScript."""
     contribution = _contribution(pk)
@@ -297,7 +302,7 @@ def report_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "participation/report.html", context, status=status)
 
 
-def _item_number(request: HttpRequest) -> int:
+def _item_number(request: HtmxHttpRequest) -> int:
     try:
         return max(1, int(request.POST.get("n", "1")))
     except ValueError:
@@ -316,7 +321,7 @@ def _add_errors(form: Form, error: ValidationError) -> None:
 
 
 @require_GET
-def moderation_queue_view(request: HttpRequest) -> HttpResponse:
+def moderation_queue_view(request: HtmxHttpRequest) -> HttpResponse:
     """Moderators: the comments to review (or those hidden), oldest first, and the latest acts."""
     contributor = selectors.contributor_for(request.user)
     if not permissions.can_moderate(contributor):
@@ -341,7 +346,7 @@ def moderation_queue_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def moderate_view(request: HttpRequest, pk: int) -> HttpResponse:
+def moderate_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A moderator hides or publishes a comment, with a public reason."""
     contributor = selectors.contributor_for(request.user)
     if not permissions.can_moderate(contributor):
@@ -375,7 +380,7 @@ def moderate_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def colour_view(request: HttpRequest) -> HttpResponse:
+def colour_view(request: HtmxHttpRequest) -> HttpResponse:
     """Without `indicateur`: the perception indicators the map can be coloured by. With
     `indicateur=<id>`: each arrangement's mean rating on it (current versions)."""
     value = request.GET.get("indicateur", "")

@@ -24,7 +24,7 @@ from participation.panels.log import (
 from participation.panels.services import require_member
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 ERROR_EMPTY_COMMENT = gettext_lazy("The comment is empty.")
 
@@ -43,7 +43,7 @@ def _lock_open_definition(definition: IndicatorDefinition) -> IndicatorDefinitio
 
 @transaction.atomic
 def stance_set(
-    *, definition: IndicatorDefinition, user: AbstractBaseUser, position: str
+    *, definition: IndicatorDefinition, user: User, position: str
 ) -> tuple[Stance, bool]:
     """A member endorses or objects to an open proposal, or changes their stance.
 
@@ -76,7 +76,7 @@ def stance_set(
 
 
 @transaction.atomic
-def comment_add(*, definition: IndicatorDefinition, user: AbstractBaseUser, body: str) -> Comment:
+def comment_add(*, definition: IndicatorDefinition, user: User, body: str) -> Comment:
     """A member comments on an open proposal; logs "proposal.commented".
 
     Raises `ValidationError` if the comment is empty, the proposal is not open, or `user` is

@@ -3,6 +3,8 @@ the forms of the deliberation: a stance, a comment, a public reason."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -93,7 +95,7 @@ class DefinitionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, lock_code: bool = False, **kwargs) -> None:
+    def __init__(self, *args: Any, lock_code: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for step in range(1, SCALE_STEPS + 1):
             self.fields[f"label_{step}"] = forms.CharField(
@@ -137,9 +139,9 @@ class DefinitionForm(forms.Form):
             )
         ]
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         """The rules of the service (`definition_text_check`), reported on the fields."""
-        data = super().clean()
+        data = super().clean() or {}
         required = ("code", "name", "kind", "unit", "direction", "target", "min_sample_size")
         if any(name not in data for name in (*required, "applicable_kinds")):
             return data  # a field is already in error: say that first
@@ -177,7 +179,7 @@ class DefinitionForm(forms.Form):
         )
 
     @staticmethod
-    def initial_from(text: DefinitionText) -> dict:
+    def initial_from(text: DefinitionText) -> dict[str, Any]:
         """Initial values of the form for an existing text (a revision starts from it)."""
         initial = {
             name: value for name, value in text.__dict__.items() if name not in {"scale_labels"}
@@ -186,7 +188,7 @@ class DefinitionForm(forms.Form):
             initial[f"label_{step}"] = label
         return initial
 
-    def preview(self) -> dict:
+    def preview(self) -> dict[str, Any]:
         """What residents would see, from whatever has been typed so far (valid or not)."""
         data = self.data
         kind = data.get("kind") or Kind.PERCEPTION

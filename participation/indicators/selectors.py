@@ -144,7 +144,9 @@ def proposal_tally(
     )
 
 
-def _with_tally_counts(qs: QuerySet) -> QuerySet:
+def _with_tally_counts(
+    qs: QuerySet[IndicatorDefinition],
+) -> QuerySet[IndicatorDefinition]:
     # Members of the proposal's panel: the outer query of the stance subquery is the proposal.
     members = Membership.objects.filter(panel_id=OuterRef(OuterRef("panel_id"))).values("user_id")
     endorse = Stance.objects.filter(
@@ -160,7 +162,7 @@ def _with_tally_counts(qs: QuerySet) -> QuerySet:
     )
 
 
-def _count_subquery(qs: QuerySet) -> Subquery:
+def _count_subquery(qs: QuerySet[Stance]) -> Coalesce:
     counted = qs.order_by().values("definition").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 

@@ -46,7 +46,7 @@ from participation.panels.log import (
 from participation.panels.services import require_facilitator, require_member
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 ERROR_FROZEN = _(
     "This indicator is %(status)s (%(date)s): its definition can no longer be changed. "
@@ -96,7 +96,7 @@ def _code_is_taken(panel: CitizenPanel, code: str) -> bool:
 def definition_propose(
     *,
     panel: CitizenPanel,
-    proposed_by: AbstractBaseUser,
+    proposed_by: User,
     text: DefinitionText,
     supersedes: IndicatorDefinition | None = None,
     is_starter: bool = False,
@@ -149,7 +149,7 @@ def definition_propose(
 
 @transaction.atomic
 def definition_update(
-    *, definition: IndicatorDefinition, by: AbstractBaseUser, text: DefinitionText
+    *, definition: IndicatorDefinition, by: User, text: DefinitionText
 ) -> IndicatorDefinition:
     """The proposer edits their open proposal. Stances on the earlier text are withdrawn.
 
@@ -196,9 +196,7 @@ def _lock_open(definition: IndicatorDefinition) -> tuple[CitizenPanel, Indicator
 
 
 @transaction.atomic
-def definition_adopt(
-    *, definition: IndicatorDefinition, by: AbstractBaseUser
-) -> IndicatorDefinition:
+def definition_adopt(*, definition: IndicatorDefinition, by: User) -> IndicatorDefinition:
     """A facilitator adopts an open proposal once the panel's rule is met.
 
     The definition gets the next version number of its code and becomes immutable. If it
@@ -260,7 +258,7 @@ def definition_adopt(
 
 @transaction.atomic
 def definition_close(
-    *, definition: IndicatorDefinition, by: AbstractBaseUser, reason: str
+    *, definition: IndicatorDefinition, by: User, reason: str
 ) -> IndicatorDefinition:
     """A facilitator closes an open proposal without adopting it, saying why (public).
 
@@ -291,7 +289,7 @@ def definition_close(
 
 @transaction.atomic
 def definition_retire(
-    *, definition: IndicatorDefinition, by: AbstractBaseUser, reason: str
+    *, definition: IndicatorDefinition, by: User, reason: str
 ) -> IndicatorDefinition:
     """A facilitator retires an adopted indicator (no successor), saying why (public).
 

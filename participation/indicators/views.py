@@ -14,16 +14,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from common.http import deny, error_text
+from common.http import AuthenticatedHttpRequest, HtmxHttpRequest, deny, error_text
 from participation.indicators import deliberation, permissions, selectors, services
 from participation.indicators.forms import CommentForm, DefinitionForm, ReasonForm, StanceForm
 from participation.indicators.text import DefinitionText
-from participation.models import CitizenPanel, IndicatorDefinition
+from participation.models import CitizenPanel, IndicatorDefinition, Stance
 from participation.panels import selectors as panel_selectors
 from participation.panels.permissions import REFUSALS
 from participation.panels.selectors import Viewer
@@ -38,7 +38,7 @@ def _proposal(panel: CitizenPanel, pk: int) -> IndicatorDefinition:
 
 
 @require_GET
-def catalogue_view(request: HttpRequest) -> HttpResponse:
+def catalogue_view(request: HtmxHttpRequest) -> HttpResponse:
     """/indicateurs/: every adopted indicator with its definition and adopting panel."""
     definitions = list(selectors.catalogue())
     return render(
@@ -53,7 +53,7 @@ def catalogue_view(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def lineage_view(
-    request: HttpRequest, panel: str, code: str, version: int | None = None
+    request: HtmxHttpRequest, panel: str, code: str, version: int | None = None
 ) -> HttpResponse:
     """An indicator: the version asked for (the current one by default) and its history."""
     versions = selectors.lineage(panel_slug=panel, code=code)
@@ -62,9 +62,10 @@ def lineage_view(
     if version is None:
         shown = next((v for v in versions if v.status == v.Status.ADOPTED), versions[0])
     else:
-        shown = next((v for v in versions if v.version == version), None)
-        if shown is None:
+        asked = next((v for v in versions if v.version == version), None)
+        if asked is None:
             raise Http404(_("This indicator has no such version."))
+        shown = asked
     viewer = panel_selectors.viewer_for(request.user, shown.panel)
     return render(
         request,
@@ -88,7 +89,7 @@ def _revised(panel: CitizenPanel, pk: str | None) -> IndicatorDefinition | None:
 
 
 @require_http_methods(["GET", "POST"])
-def propose_view(request: HttpRequest, slug: str) -> HttpResponse:
+def propose_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """A member proposes an indicator, or a new version of an adopted one (`?revise=<id>`).
 
     The question is previewed as residents will see it: live with htmx (the preview region
@@ -122,7 +123,7 @@ def propose_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def proposal_edit_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def proposal_edit_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     """The proposer edits their open proposal (the stances taken so far are withdrawn)."""
     panel = panel_or_404(slug)
     definition = _proposal(panel, pk)
@@ -157,7 +158,7 @@ def _add_service_errors(form: DefinitionForm, error: ValidationError) -> None:
 
 
 def _render_proposal_form(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     panel: CitizenPanel,
     form: DefinitionForm,
     *,
@@ -180,15 +181,15 @@ def _render_proposal_form(
     return render(request, template, context)
 
 
-def _initial_preview(form: DefinitionForm) -> dict:
+def _initial_preview(form: DefinitionForm) -> dict[str, Any]:
     values = {**{n: f.initial for n, f in form.fields.items()}, **form.initial}
     data = {k: "" if v is None else str(v) for k, v in values.items() if not isinstance(v, list)}
     return DefinitionForm(data).preview()
 
 
 def _proposal_context(
-    request: HttpRequest, panel: CitizenPanel, definition: IndicatorDefinition, viewer: Viewer
-) -> dict:
+    request: HtmxHttpRequest, panel: CitizenPanel, definition: IndicatorDefinition, viewer: Viewer
+) -> dict[str, Any]:
     return {
         "panel": panel,
         "definition": definition,
@@ -207,12 +208,12 @@ def _proposal_context(
         "comment_form": CommentForm(),
         "close_form": ReasonForm(auto_id="close_%s"),
         "retire_form": ReasonForm(auto_id="retire_%s"),
-        "positions": StanceForm.base_fields["position"].choices,
+        "positions": Stance.Position.choices,
     }
 
 
 @require_GET
-def proposal_detail_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def proposal_detail_view(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     """A proposal (or a decided definition) with its tally against the rule, the stances,
     comments and log; members take a stance and comment, facilitators decide."""
     panel = panel_or_404(slug)
@@ -223,7 +224,7 @@ def proposal_detail_view(request: HttpRequest, slug: str, pk: int) -> HttpRespon
 
 
 @require_POST
-def stance_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def stance_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     """Endorse or object (or change one's stance). htmx gets the deliberation region back."""
     panel = panel_or_404(slug)
     definition = _proposal(panel, pk)
@@ -249,7 +250,7 @@ def stance_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @require_POST
-def comment_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def comment_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     panel = panel_or_404(slug)
     definition = _proposal(panel, pk)
     viewer = panel_selectors.viewer_for(request.user, panel)
@@ -272,7 +273,7 @@ def comment_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @require_POST
-def adopt_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def adopt_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     panel = panel_or_404(slug)
     definition = _proposal(panel, pk)
     viewer = panel_selectors.viewer_for(request.user, panel)
@@ -292,7 +293,7 @@ def adopt_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def _reasoned_decision(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     slug: str,
     pk: int,
     *,
@@ -323,7 +324,7 @@ def _reasoned_decision(
 
 
 @require_POST
-def close_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def close_view(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     return _reasoned_decision(
         request,
         slug,
@@ -336,7 +337,7 @@ def close_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @require_POST
-def retire_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def retire_view(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     return _reasoned_decision(
         request,
         slug,

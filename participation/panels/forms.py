@@ -53,4 +53,4 @@ class DecisionForm(forms.Form):
 
     @property
     def accepted(self) -> bool:
-        return self.cleaned_data["decision"] == "accept"
+        return bool(self.cleaned_data["decision"] == "accept")

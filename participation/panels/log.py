@@ -13,7 +13,7 @@ from participation.models import CitizenPanel, DeliberationLogEntry
 from participation.profiles.selectors import public_name
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
     from participation.models import IndicatorDefinition
 
@@ -36,7 +36,7 @@ def panel_log_record(
     *,
     panel: CitizenPanel,
     action: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     definition: IndicatorDefinition | None = None,
     payload: dict[str, Any] | None = None,
 ) -> DeliberationLogEntry:

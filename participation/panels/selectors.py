@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
+from amenagements.models import Amenagement
 from participation.models import CitizenPanel, DeliberationLogEntry, JoinRequest, Membership
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 @dataclass(frozen=True)
@@ -53,13 +54,13 @@ class Viewer:
 ANONYMOUS = Viewer()
 
 
-def _verified_email(user_ref) -> Exists:
+def _verified_email(user_ref: OuterRef) -> Exists:
     from allauth.account.models import EmailAddress
 
     return Exists(EmailAddress.objects.filter(user=user_ref, verified=True))
 
 
-def viewer_for(user: AbstractBaseUser | AnonymousUser, panel: CitizenPanel | None) -> Viewer:
+def viewer_for(user: User | AnonymousUser, panel: CitizenPanel | None) -> Viewer:
     """Describe `user` relative to `panel` (or to no panel) in one query; none if anonymous."""
     if not user.is_authenticated:
         return ANONYMOUS
@@ -107,9 +108,7 @@ def panel_get(*, slug: str) -> CitizenPanel:
     ).get(slug=slug)
 
 
-def _scope_amenagements():
-    from amenagements.models import Amenagement
-
+def _scope_amenagements() -> QuerySet[Amenagement]:
     return Amenagement.objects.only("slug", "name").order_by("name")
 
 
@@ -153,11 +152,11 @@ def pending_requests(panel: CitizenPanel) -> QuerySet[JoinRequest]:
     )
 
 
-def user_memberships(user: AbstractBaseUser) -> QuerySet[Membership]:
+def user_memberships(user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("panel").order_by("panel__name")
 
 
-def user_pending(user: AbstractBaseUser) -> QuerySet[JoinRequest]:
+def user_pending(user: User) -> QuerySet[JoinRequest]:
     """Their pending requests and the invitations awaiting their answer."""
     return (
         JoinRequest.objects.filter(user=user, status=JoinRequest.Status.PENDING)

@@ -38,7 +38,7 @@ from participation.profiles.selectors import public_name
 from participation.profiles.services import profile_ensure
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
     from amenagements.models import Amenagement, Commune
 
@@ -68,8 +68,8 @@ def panel_create(
     amenagements: Iterable[Amenagement] = (),
     accepts_requests: bool = True,
     is_demo: bool = False,
-    facilitators: Iterable[AbstractBaseUser] = (),
-    created_by: AbstractBaseUser | None = None,
+    facilitators: Iterable[User] = (),
+    created_by: User | None = None,
 ) -> CitizenPanel:
     """Create a panel with its scope and adoption rule; `facilitators` become its first members.
 
@@ -99,7 +99,7 @@ def panel_create(
     return panel
 
 
-def require_facilitator(panel: CitizenPanel, user: AbstractBaseUser) -> None:
+def require_facilitator(panel: CitizenPanel, user: User) -> None:
     """Raise `ValidationError` (`ERROR_NOT_A_FACILITATOR`, code "not_facilitator") unless `user`
     is a facilitator of `panel`."""
     if not Membership.objects.filter(
@@ -108,7 +108,7 @@ def require_facilitator(panel: CitizenPanel, user: AbstractBaseUser) -> None:
         raise ValidationError(ERROR_NOT_A_FACILITATOR, code="not_facilitator")
 
 
-def require_member(panel: CitizenPanel, user: AbstractBaseUser) -> None:
+def require_member(panel: CitizenPanel, user: User) -> None:
     """Raise `ValidationError` (`ERROR_NOT_A_MEMBER`, code "not_member") unless `user` is a
     member of `panel`."""
     if not Membership.objects.filter(panel=panel, user=user).exists():
@@ -117,7 +117,7 @@ def require_member(panel: CitizenPanel, user: AbstractBaseUser) -> None:
 
 @transaction.atomic
 def panel_set_rule(
-    *, panel: CitizenPanel, by: AbstractBaseUser, quorum: int, min_endorsement_percent: int
+    *, panel: CitizenPanel, by: User, quorum: int, min_endorsement_percent: int
 ) -> CitizenPanel:
     """A facilitator changes the panel's adoption rule; logs "panel.rule_changed" with the old
     and new values. It applies to adoptions from now on, including of open proposals.
@@ -148,9 +148,9 @@ def panel_set_rule(
 def membership_add(
     *,
     panel: CitizenPanel,
-    user: AbstractBaseUser,
+    user: User,
     role: str = Membership.Role.MEMBER,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     via: str = "appointment",
 ) -> Membership:
     """Make `user` a member of `panel` with `role`; logs "member.joined".
@@ -174,7 +174,7 @@ def membership_add(
     return membership
 
 
-def _check_can_be_asked(panel: CitizenPanel, user: AbstractBaseUser) -> None:
+def _check_can_be_asked(panel: CitizenPanel, user: User) -> None:
     if Membership.objects.filter(panel=panel, user=user).exists():
         raise ValidationError(
             ERROR_ALREADY_MEMBER, code="already_member", params={"name": public_name(user)}
@@ -188,9 +188,7 @@ def _check_can_be_asked(panel: CitizenPanel, user: AbstractBaseUser) -> None:
 
 
 @transaction.atomic
-def join_request_create(
-    *, panel: CitizenPanel, user: AbstractBaseUser, message: str = ""
-) -> JoinRequest:
+def join_request_create(*, panel: CitizenPanel, user: User, message: str = "") -> JoinRequest:
     """A resident asks to join `panel`; a facilitator will approve or decline.
 
     Requests are not in the public log (a declined request is nobody else's business); the
@@ -213,7 +211,7 @@ def join_request_create(
 
 @transaction.atomic
 def invitation_create(
-    *, panel: CitizenPanel, by: AbstractBaseUser, pseudonym: str, message: str = ""
+    *, panel: CitizenPanel, by: User, pseudonym: str, message: str = ""
 ) -> JoinRequest:
     """A facilitator invites the resident known as `pseudonym`; logs "member.invited" and emails
     the invitee once the transaction commits.
@@ -274,7 +272,7 @@ def _lock_pending(join_request: JoinRequest) -> JoinRequest:
     return locked
 
 
-def _decide(join_request: JoinRequest, *, by: AbstractBaseUser, accept: bool) -> JoinRequest:
+def _decide(join_request: JoinRequest, *, by: User, accept: bool) -> JoinRequest:
     join_request.status = JoinRequest.Status.ACCEPTED if accept else JoinRequest.Status.DECLINED
     join_request.decided_by = by
     join_request.decided_at = timezone.now()
@@ -287,9 +285,7 @@ def _decide(join_request: JoinRequest, *, by: AbstractBaseUser, accept: bool) ->
 
 
 @transaction.atomic
-def join_request_decide(
-    *, join_request: JoinRequest, by: AbstractBaseUser, accept: bool
-) -> JoinRequest:
+def join_request_decide(*, join_request: JoinRequest, by: User, accept: bool) -> JoinRequest:
     """A facilitator approves (the resident becomes a member, "member.joined") or declines a
     request to join. Raises `ValidationError` if `by` is not a facilitator of that panel or the
     request was already answered."""
@@ -301,9 +297,7 @@ def join_request_decide(
 
 
 @transaction.atomic
-def invitation_answer(
-    *, invitation: JoinRequest, user: AbstractBaseUser, accept: bool
-) -> JoinRequest:
+def invitation_answer(*, invitation: JoinRequest, user: User, accept: bool) -> JoinRequest:
     """The invitee accepts (they become a member, "member.joined") or declines an invitation.
     Raises `ValidationError` if the invitation is not theirs or was already answered."""
     invitation = _lock_pending(invitation)

@@ -11,12 +11,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from common.http import deny, error_text
+from common.http import AuthenticatedHttpRequest, HtmxHttpRequest, deny, error_text
 from participation.indicators import permissions as definition_permissions
 from participation.indicators import selectors as definition_selectors
 from participation.models import CitizenPanel, JoinRequest
@@ -36,12 +36,12 @@ def panel_or_404(slug: str) -> CitizenPanel:
 
 
 @require_GET
-def panel_list_view(request: HttpRequest) -> HttpResponse:
+def panel_list_view(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "participation/panel_list.html", {"panels": selectors.panel_list()})
 
 
 @require_GET
-def panel_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
+def panel_detail_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """A panel's public page: scope, rule, members (pseudonyms), proposals, decisions, log."""
     panel = panel_or_404(slug)
     viewer = selectors.viewer_for(request.user, panel)
@@ -62,7 +62,7 @@ def panel_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-def panel_log_view(request: HttpRequest, slug: str) -> HttpResponse:
+def panel_log_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The whole public log of a panel, paginated."""
     panel = panel_or_404(slug)
     page = Paginator(selectors.panel_log(panel), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -70,7 +70,7 @@ def panel_log_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
-def join_request_view(request: HttpRequest, slug: str) -> HttpResponse:
+def join_request_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     panel = panel_or_404(slug)
     viewer = selectors.viewer_for(request.user, panel)
     if not permissions.can_request_to_join(viewer, panel):
@@ -94,12 +94,12 @@ def join_request_view(request: HttpRequest, slug: str) -> HttpResponse:
                 request, _("Your request has been sent. A facilitator of the panel will answer.")
             )
     else:
-        messages.error(request, error_text(ValidationError(form.errors["message"])))
+        messages.error(request, " ".join(str(e) for e in form.errors["message"]))
     return redirect(panel)
 
 
 @require_POST
-def invitation_answer_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def invitation_answer_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     panel = panel_or_404(slug)
     viewer = selectors.viewer_for(request.user, panel)
     invitation = get_object_or_404(JoinRequest, panel=panel, pk=pk)
@@ -121,7 +121,7 @@ def invitation_answer_view(request: HttpRequest, slug: str, pk: int) -> HttpResp
 
 
 @require_GET
-def panel_manage_view(request: HttpRequest, slug: str) -> HttpResponse:
+def panel_manage_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Facilitators: pending requests and invitations, invite someone, the adoption rule."""
     panel = panel_or_404(slug)
     viewer = selectors.viewer_for(request.user, panel)
@@ -131,7 +131,7 @@ def panel_manage_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _render_manage(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     panel: CitizenPanel,
     *,
     invitation_form: InvitationForm | None = None,
@@ -154,7 +154,7 @@ def _render_manage(
 
 
 @require_POST
-def join_request_decide_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def join_request_decide_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     panel = panel_or_404(slug)
     viewer = selectors.viewer_for(request.user, panel)
     if not permissions.can_manage_members(viewer, panel):
@@ -181,7 +181,7 @@ def join_request_decide_view(request: HttpRequest, slug: str, pk: int) -> HttpRe
 
 
 @require_POST
-def invite_view(request: HttpRequest, slug: str) -> HttpResponse:
+def invite_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     panel = panel_or_404(slug)
     viewer = selectors.viewer_for(request.user, panel)
     if not permissions.can_manage_members(viewer, panel):
@@ -207,7 +207,7 @@ def invite_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
-def rule_view(request: HttpRequest, slug: str) -> HttpResponse:
+def rule_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     panel = panel_or_404(slug)
     viewer = selectors.viewer_for(request.user, panel)
     if not permissions.can_manage_members(viewer, panel):

@@ -3,8 +3,14 @@ explicit confirmation."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 ERROR_WRONG_PASSWORD = _("This is not your password.")
 
@@ -20,12 +26,12 @@ class AccountDeleteForm(forms.Form):
         required=True,
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
 
     def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
+        password: str = self.cleaned_data["password"]
         if not self.user.check_password(password):
             raise forms.ValidationError(ERROR_WRONG_PASSWORD, code="wrong_password")
         return password

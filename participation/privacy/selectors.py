@@ -9,6 +9,7 @@ logs they took, and the moderation acts they did. IP addresses are not stored in
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
@@ -27,12 +28,12 @@ from participation.models import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 EXPORT_FORMAT = "tactique-personal-data/1"
 
 
-def _when(value) -> str | None:
+def _when(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
@@ -40,7 +41,7 @@ def _definition(d: IndicatorDefinition) -> dict[str, Any]:
     return {"code": d.code, "name": d.name, "version": d.version, "panel": d.panel.name}
 
 
-def personal_data_export(*, user: AbstractBaseUser) -> dict[str, Any]:
+def personal_data_export(*, user: User) -> dict[str, Any]:
     """Everything held about `user` (see the module docstring). A fixed number of queries."""
     from allauth.account.models import EmailAddress
 

@@ -17,11 +17,11 @@ from django.db import transaction
 from participation.models import Contribution, Report
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 @transaction.atomic
-def account_delete(*, user: AbstractBaseUser) -> int:
+def account_delete(*, user: User) -> int:
     """Delete `user`'s account, keeping their opinions anonymised. Returns how many opinions
     were kept.
 

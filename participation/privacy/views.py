@@ -9,13 +9,14 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from common.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from participation.models import Contribution
 from participation.privacy.forms import AccountDeleteForm
 from participation.privacy.selectors import personal_data_export
@@ -23,7 +24,7 @@ from participation.privacy.services import account_delete
 
 
 @require_GET
-def privacy_view(request: HttpRequest) -> HttpResponse:
+def privacy_view(request: HtmxHttpRequest) -> HttpResponse:
     """What Tactique keeps about residents, why, for how long, and their rights."""
     return render(
         request,
@@ -37,7 +38,7 @@ def privacy_view(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def personal_data_view(request: HttpRequest) -> HttpResponse:
+def personal_data_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Download everything held about one's account, as JSON."""
     data = personal_data_export(user=request.user)
     body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
@@ -50,7 +51,7 @@ def personal_data_view(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def account_delete_view(request: HttpRequest) -> HttpResponse:
+def account_delete_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Delete one's account after confirming with the password; opinions stay, anonymised."""
     form = AccountDeleteForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from participation.models import PSEUDONYM_HELP, PSEUDONYM_PATTERN, Profile
 from participation.profiles import services
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.http import HttpRequest
+
 
 PSEUDONYM_FORMAT_ERROR = _(
     "A pseudonym has 3 to 30 characters: letters, digits, spaces, dots, hyphens or "
@@ -37,7 +44,7 @@ class PseudonymSignupForm(forms.Form):
             raise forms.ValidationError(services.ERROR_PSEUDONYM_TAKEN, code="pseudonym_taken")
         return pseudonym
 
-    def signup(self, request, user) -> None:
+    def signup(self, request: HttpRequest, user: User) -> None:
         services.profile_set_pseudonym(user=user, pseudonym=self.cleaned_data["pseudonym"])
 
 

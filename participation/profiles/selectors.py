@@ -12,14 +12,17 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
+
+    from participation.models import Profile
 
 
-def public_name(user: AbstractBaseUser | None) -> str:
+def public_name(user: User | None) -> str:
     """The name the public sees for `user` (None once the account is deleted)."""
     if user is None:
         return _("Former participant")
-    profile = getattr(user, "profile", None)
+    # No profile yet: the reverse one-to-one raises, which getattr turns into None.
+    profile: Profile | None = getattr(user, "profile", None)
     if profile is not None:
         return profile.pseudonym
     return _("Participant %(number)s") % {"number": user.pk}

@@ -15,14 +15,14 @@ from django.utils.translation import gettext_lazy
 from participation.models import Profile
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 ERROR_PSEUDONYM_TAKEN = gettext_lazy("This pseudonym is already taken.")
 
 
 @transaction.atomic
-def profile_set_pseudonym(*, user: AbstractBaseUser, pseudonym: str) -> Profile:
+def profile_set_pseudonym(*, user: User, pseudonym: str) -> Profile:
     """Give `user` the public `pseudonym`, creating their profile on first use.
 
     Raises `ValidationError` if the pseudonym is malformed or taken (whatever its case).
@@ -44,7 +44,7 @@ def profile_set_pseudonym(*, user: AbstractBaseUser, pseudonym: str) -> Profile:
     return profile
 
 
-def profile_ensure(*, user: AbstractBaseUser) -> Profile:
+def profile_ensure(*, user: User) -> Profile:
     """The profile of `user`, created with a neutral pseudonym if they have none yet
     (accounts made by `createsuperuser` or the admin)."""
     profile = Profile.objects.filter(user=user).first()

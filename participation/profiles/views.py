@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from common.http import AuthenticatedHttpRequest
 from participation.models import Profile
 from participation.panels import selectors as panel_selectors
 from participation.panels.forms import DecisionForm
@@ -19,7 +20,7 @@ from participation.profiles.forms import ProfileForm
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile_view(request: HttpRequest) -> HttpResponse:
+def profile_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One's own page: the public pseudonym (editable), panels, pending requests, invitations."""
     profile = Profile.objects.filter(user=request.user).first()
     if request.method == "POST":

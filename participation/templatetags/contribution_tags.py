@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -9,6 +11,10 @@ from django.utils.translation import ngettext
 from participation.contributions import moderation
 from participation.models import Contribution, ContributorProfile, ModerationLogEntry
 from participation.profiles.selectors import public_name
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
 
 register = template.Library()
 
@@ -20,7 +26,7 @@ def contributor_name(contribution: Contribution) -> str:
 
 
 @register.filter
-def can_moderate(user) -> bool:
+def can_moderate(user: User | AnonymousUser) -> bool:
     """Whether `user` may open the moderation queue (one query; for the profile page)."""
     from participation.contributions import permissions, selectors
 

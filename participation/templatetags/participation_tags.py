@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import template
 from django.forms import BoundField
 from django.utils.html import format_html
@@ -11,6 +13,10 @@ from django.utils.translation import ngettext
 from participation.models import DeliberationLogEntry
 from participation.panels import log
 from participation.profiles import selectors as profile_selectors
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 register = template.Library()
 
@@ -24,7 +30,7 @@ def field_widget(field: BoundField) -> str:
         described.append(f"{field.auto_id}_help")
     if field.errors:
         described.append(f"{field.auto_id}_errors")
-    attrs = {}
+    attrs: dict[str, str | bool] = {}
     if described:
         attrs["aria-describedby"] = " ".join(described)
     if field.errors:
@@ -33,7 +39,7 @@ def field_widget(field: BoundField) -> str:
 
 
 @register.filter
-def public_name(user) -> str:
+def public_name(user: User | None) -> str:
     """The pseudonym of `user` (never their email address)."""
     return profile_selectors.public_name(user)
 
@@ -48,7 +54,7 @@ def log_sentence(entry: DeliberationLogEntry) -> str:
     step happened (pseudonyms only)."""
     p = entry.payload or {}
     actor = p.get("actor") or _("someone")
-    subject = entry.definition.name if entry.definition_id else p.get("name", "")
+    subject = entry.definition.name if entry.definition is not None else p.get("name", "")
     action = entry.action
     if action == log.PANEL_CREATED:
         text = _(
