@@ -13,7 +13,7 @@ A reading's counter is the one exception to "the database holds the rules": see 
 length) serves the per-counter range reads of the imports, a BRIN index on `start` serves reads
 across counters by time, and nothing downstream reads it: pages and the evaluation engine read
 `DailyTotal` and `MonthlyTotal`, which every import keeps up to date (see
-`usage.importing.loading` for how each granularity feeds them).
+`usage.importing.rollups` for how each granularity feeds them).
 """
 
 from __future__ import annotations

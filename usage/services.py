@@ -34,17 +34,13 @@ from django.utils.translation import gettext_lazy as _
 
 from amenagements.models import Amenagement
 from usage import quality
-from usage.importing.csvfiles import (
-    CountersFormat,
-    CsvText,
-    ImportFileError,
-    ReadingsFormat,
-    ReadingsReader,
-    Reject,
-    counters_read,
-    rejects_csv,
-)
-from usage.importing.loading import counters_create, import_lock, readings_load
+from usage.importing.counters import counters_read
+from usage.importing.csvtext import CsvText, rejects_csv
+from usage.importing.formats import CountersFormat, ReadingsFormat
+from usage.importing.loading import import_lock, readings_load
+from usage.importing.messages import ImportFileError, Reject
+from usage.importing.reader import ReadingsReader
+from usage.importing.staging import counters_create
 from usage.models import Counter, CounterLink, ImportRun, ManualCount
 
 if TYPE_CHECKING:

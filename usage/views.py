@@ -20,7 +20,7 @@ from common.http import require_permission
 from usage import selectors, services
 from usage.forms import ImportForm, ManualCountForm
 from usage.importing import ImportFileError
-from usage.importing.csvfiles import DELIMITERS
+from usage.importing.csvtext import DELIMITERS
 from usage.models import ImportRun
 from usage.permissions import can_import_counts, can_record_manual_count
 

@@ -1,5 +1,5 @@
-"""Helpers for the usage tests (and the browser tests): counters at fixed places, imports from
-text."""
+"""Helpers for the usage tests (and the browser tests): counters at fixed places, imports and
+readers from text."""
 
 import datetime as dt
 import io
@@ -7,6 +7,7 @@ from pathlib import Path
 
 from usage import services
 from usage.importing import CountersFormat, ReadingsFormat
+from usage.importing.reader import ReadingsReader
 from usage.models import Counter
 
 FIXTURES = Path(__file__).resolve().parent.parent.parent / "fixtures"
@@ -40,6 +41,11 @@ def import_text(text: str, *, source="test", fmt=None, rejects_to=None, **kwargs
         rejects_to=rejects_to,
         **kwargs,
     )
+
+
+def reader_of(text: str, fmt: ReadingsFormat | None = None) -> ReadingsReader:
+    """A reader of counts given as CSV text, for a source whose only counter is C1 (id 7)."""
+    return ReadingsReader(io.BytesIO(text.encode()), fmt or ReadingsFormat(), {"C1": 7})
 
 
 def daily_csv(counter: str, start: dt.date, counts: list[int | None]) -> str:

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.utils.translation import gettext as _
 
 from usage.importing import Reject
-from usage.importing import csvfiles as m
+from usage.importing import messages as m
 from usage.management.commands.load_demo_usage import LYON_SOURCE, PARIS_SOURCE
 from usage.models import (
     Counter,

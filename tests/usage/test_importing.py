@@ -10,7 +10,7 @@ from django.db.models import F
 
 from usage import services
 from usage.importing import PARIS_HOURLY_FORMAT, CountersFormat, ReadingsFormat
-from usage.importing import csvfiles as m
+from usage.importing import messages as m
 from usage.models import (
     Counter,
     DailyTotal,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from usage import forms
-from usage.importing import csvfiles as m
+from usage.importing import messages as m
 from usage.models import ImportRun, ManualCount, Reading
 
 from .helpers import daily_csv, import_text, make_counter

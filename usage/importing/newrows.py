@@ -1,6 +1,6 @@
 """Clean files, judged without SQL: their rows written for a binary COPY, straight into the
 readings (`new_rows`) or into the staging table (`staging_rows`). No database here: `loading`
-runs the COPYs and decides.
+and `staging` run the COPYs and decide.
 
 Most imports are a first import, or this month's file after last month's: every line is good
 and every period is later than anything its counter already has. Such a file needs neither the
@@ -13,7 +13,7 @@ raises, the loader abandons the COPY (its savepoint: nothing written) and takes 
   stages it with `staging_rows`, the same checks without that one, then upserts;
 - `NeedsStaging` if a value would be rejected, names a counter to create, or is a local time
   that occurs twice (whose instant depends on the lines before), or if a value is quoted: the
-  lines are then judged in SQL, which handles everything (`loading._stage`).
+  lines are then judged in SQL, which handles everything (`staging.stage_judged_in_sql`).
 Two lines of the file with the same counter and period are not seen here: the readings' primary
 key refuses the COPY, and the loader stages the file (the upsert finds them).
 
@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from usage.importing.csvfiles import NotAsIs, ReadingsReader
+from usage.importing.reader import NotAsIs, ReadingsReader
 from usage.models import Length
 
 
@@ -49,7 +49,7 @@ class NotNew(NeedsStaging):
 # - into the readings (`READINGS_COLUMNS`): integer count, smallint length;
 # - into the staging table (`STAGING_COLUMNS`): date day (days since 2000-01-01), integer
 #   count. Its `line` column numbers the rows as they come (one per line of the file).
-# The types are the tables' (`Reading`, and `STAGING_TABLE` in `loading`).
+# The types are the tables' (`Reading`, and `STAGING_TABLE` in `staging`).
 READINGS_COLUMNS = "counter_id, start, count, length"
 STAGING_COLUMNS = "counter_id, start, day, count"
 COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)  # no flags, no extension

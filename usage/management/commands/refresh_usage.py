@@ -15,7 +15,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from usage import services
-from usage.importing.loading import import_lock, rollups_rebuild
+from usage.importing.loading import import_lock
+from usage.importing.rollups import rollups_rebuild
 from usage.models import Counter
 
 
