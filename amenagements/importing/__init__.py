@@ -21,20 +21,21 @@
 2. `amenagements_import_snapshot` (a service) makes the database agree with the snapshot; see
    its docstring for the rules. It writes only through `amenagements.services`, so every change
    is a dated adaptation with `origin=import`, except name and bookkeeping details.
+
+Modules: `geojson` (step 1: the document, and each feature made a record), `properties` (the
+file's encoding and the properties' values), `geometry` (checks, repair, WGS 84), `report`
+(report lines and the file error), `snapshot` (step 2).
 """
 
-from amenagements.importing.geojson import (
+from amenagements.importing.geojson import ParseResult, SnapshotRecord, snapshot_parse
+from amenagements.importing.properties import (
     KIND_MAP,
     STATUS_MAP,
-    Issue,
-    ParseResult,
-    SnapshotFileError,
     SnapshotMapping,
-    SnapshotRecord,
     dates_parse,
-    snapshot_parse,
     value_map_parse,
 )
+from amenagements.importing.report import Issue, SnapshotFileError
 from amenagements.importing.snapshot import ImportResult, amenagements_import_snapshot
 
 __all__ = [

@@ -20,7 +20,8 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from amenagements.importing.geojson import Issue, SnapshotRecord
+from amenagements.importing.geojson import SnapshotRecord
+from amenagements.importing.report import Issue
 from amenagements.models import Adaptation, Amenagement, Commune
 from amenagements.services import (
     amenagement_adapt,
