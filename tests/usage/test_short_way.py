@@ -166,3 +166,17 @@ def test_a_repeated_line_in_an_otherwise_clean_file_is_rejected_with_its_first(c
     assert (report.run.inserted, report.run.rejected) == (3, 1)
     assert str(report.rejects[0]) == "ligne 5 : même compteur et même période que la ligne 3"
     assert Reading.objects.get(start=dt.datetime(2020, 6, 1, 1, tzinfo=UTC)).count == 5
+
+
+def test_two_repeated_lines_are_both_rejected_in_line_order(counter):
+    text = HEADER + hours("C1", dt.datetime(2020, 6, 1, tzinfo=UTC), 3, lambda i: 5)
+    text += "C1,2020-06-01T02:00:00+00:00,9\n"
+    text += "C1,2020-06-01T00:00:00+00:00,8\n"
+
+    report = import_text(text)
+
+    assert (report.run.inserted, report.run.rejected) == (3, 2)
+    assert [str(r) for r in report.rejects] == [
+        "ligne 5 : même compteur et même période que la ligne 4",
+        "ligne 6 : même compteur et même période que la ligne 2",
+    ]

@@ -64,9 +64,10 @@ def _reject_duplicates(cursor: Any) -> list[Reject]:
         RETURNING s.line, ranked.first
         """
     )
-    return sorted(
+    rejects = [
         Reject(line, str(REJECT_DUPLICATE % {"line": first})) for line, first in cursor.fetchall()
-    )
+    ]
+    return sorted(rejects, key=lambda reject: reject.line)
 
 
 def _write(cursor: Any, *, period: Length, time_zone: str) -> None:
