@@ -3,7 +3,7 @@ PYTHON := .venv/bin/python
 MANAGE := $(PYTHON) manage.py
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test setup setup-test lint bench messages
+.PHONY: run test setup setup-test lint fmt bench messages
 
 run: setup
 	$(MANAGE) load_demo
@@ -29,8 +29,15 @@ lint:
 	.venv/bin/ruff format --check .
 	# The layers and the engine's purity (contracts in pyproject.toml).
 	.venv/bin/lint-imports
+	# Types (strict but for the ratchet list in pyproject.toml).
+	.venv/bin/mypy
 	$(MANAGE) makemigrations --check --dry-run
 	$(MANAGE) check
+
+# Fix what the linter can and format: what `make lint` and the pre-commit hooks check.
+fmt:
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
 
 bench: setup
 	$(PYTHON) benchmarks/geojson_endpoint.py

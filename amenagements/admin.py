@@ -60,7 +60,7 @@ class AmenagementAdmin(LeafletGeoAdmin):
 
     @admin.display(description=_("Adaptations"))
     def adapt_link(self, obj: Amenagement) -> str:
-        if obj.pk is None:
+        if not obj.pk:  # the add form
             return "—"
         return format_html(
             '<a href="{}">{}</a>',

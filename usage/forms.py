@@ -43,7 +43,7 @@ PERIODS = [
 ]
 
 
-def looks_like_csv(upload: UploadedFile) -> bool:
+def looks_like_csv(upload: UploadedFile[Any]) -> bool:
     """A text file with a CSV-like name: no NUL byte in its first 8 KiB."""
     if PurePath(upload.name or "").suffix.lower() not in CSV_EXTENSIONS:
         return False
@@ -137,8 +137,8 @@ class ImportForm(forms.Form):
         for name in (*self.READINGS_FIELDS, *self.COUNTERS_FIELDS):
             self.fields[name].required = False
 
-    def clean_file(self) -> UploadedFile:
-        upload = self.cleaned_data["file"]
+    def clean_file(self) -> UploadedFile[Any]:
+        upload: UploadedFile[Any] = self.cleaned_data["file"]
         if not looks_like_csv(upload):
             raise forms.ValidationError(ERROR_NOT_CSV, code="not_csv", params={"name": upload.name})
         if upload.size == 0:
@@ -206,7 +206,7 @@ class ManualCountForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("start_time"), data.get("end_time")
         if start and end and end <= start:
             self.add_error("end_time", forms.ValidationError(ERROR_END_BEFORE_START, code="order"))

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING
 from common.permissions import is_staff_with
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 
-def can_import_counts(user: AbstractBaseUser | AnonymousUser) -> bool:
+def can_import_counts(user: User | AnonymousUser) -> bool:
     """Urban services staff holding the "add import" permission (superusers included)."""
     return is_staff_with(user, "usage.add_importrun")
 
 
-def can_record_manual_count(user: AbstractBaseUser | AnonymousUser) -> bool:
+def can_record_manual_count(user: User | AnonymousUser) -> bool:
     """Urban services staff holding the "add manual count" permission (superusers included)."""
     return is_staff_with(user, "usage.add_manualcount")

@@ -22,6 +22,7 @@ change in usage, not an outage, and must stay in the statistics (Lyon's Berges d
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 from django.db import connection
 
@@ -41,7 +42,7 @@ def outages_redetect(*, counter_ids: Collection[int]) -> int:
     ids = list(counter_ids)
     if not ids:
         return 0
-    params = {
+    params: dict[str, Any] = {
         "ids": ids,
         "min_daily": MIN_USUAL_DAILY,
         "min_monthly": MIN_USUAL_DAILY * DAYS_PER_MONTH,
@@ -136,4 +137,5 @@ def outages_redetect(*, counter_ids: Collection[int]) -> int:
             f"SELECT count(*) FROM {OUTAGE} WHERE counter_id = ANY(%(ids)s)",  # noqa: S608
             params,
         )
-        return cursor.fetchone()[0]
+        count: int = cursor.fetchone()[0]
+        return count

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count, Exists, F, Max, Min, OuterRef
 
 from amenagements.models import Adaptation, Amenagement
 from amenagements.selectors import Bbox
+from common.sql import query_text
 from usage.models import (
     Counter,
     CounterLink,
@@ -59,9 +59,7 @@ def counters_geojson(*, bbox: Bbox | None = None) -> str:
         FROM {Counter._meta.db_table} c
         {where}
     """  # noqa: S608 -- table names from the models and a fixed clause; values are parameters
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()[0]
+    return query_text(sql, params)
 
 
 # --- the arrangement page ---------------------------------------------------------------------
@@ -169,6 +167,7 @@ def arrangement_usage(*, amenagement: Amenagement) -> ArrangementUsage:
         first=Min("date"), last=Max("date"), n=Count("date")
     )
     daily = bool(span["n"]) and (span["last"] - span["first"]).days < DAILY_CHART_MAX_DAYS
+    series: Iterable[tuple[int, dt.date, int, int, int]]
     if daily:
         series = DailyTotal.objects.filter(counter_id__in=ids).values_list(
             "counter_id", "date", "count", "hours", "hours_expected"
@@ -235,9 +234,9 @@ def _shape(
     counters = []
     for i, link in enumerate(links):
         usable = [
-            row.cells[i].count
-            for row in rows
-            if row.cells[i].count is not None and row.cells[i].complete and not row.cells[i].outage
+            cell.count
+            for cell in (row.cells[i] for row in rows)
+            if cell.count is not None and cell.complete and not cell.outage
         ]
         counters.append(
             CounterUsage(

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
@@ -44,7 +44,7 @@ from usage.importing.staging import counters_create
 from usage.models import Counter, CounterLink, ImportRun, ManualCount
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 ERROR_SOURCE_REQUIRED = _("A source name is required (e.g. “paris”): counters are known by it.")
 ERROR_FUTURE_COUNT = _("A count cannot be dated in the future.")
@@ -103,7 +103,7 @@ def readings_import(
     kind: str = ImportRun.Kind.READINGS,
     attribution: str = "",
     file_name: str = "",
-    recorded_by: AbstractBaseUser | None = None,
+    recorded_by: User | None = None,
     progress: Callable[[int], None] | None = None,
     rejects_to: Path | None = None,
 ) -> ImportReport:
@@ -168,7 +168,7 @@ def counters_import(
     source: str,
     attribution: str = "",
     file_name: str = "",
-    recorded_by: AbstractBaseUser | None = None,
+    recorded_by: User | None = None,
     rejects_to: Path | None = None,
 ) -> ImportReport:
     """Create or update the counters of `source` from a counters file (id, name, lon, lat…).
@@ -250,6 +250,7 @@ def counter_links_refresh(
     layout hook (`relink_counters`) when an arrangement's geometry is new, and by the imports.
     """
     table = CounterLink._meta.db_table
+    params: dict[str, Any]
     if amenagement is not None:
         scope, params = "a.id = %(scope)s", {"scope": amenagement.pk}
         delete = f"DELETE FROM {table} WHERE NOT manual AND amenagement_id = %(scope)s"  # noqa: S608
@@ -308,7 +309,7 @@ def manual_count_create(
     count: int,
     place: str = "",
     note: str = "",
-    recorded_by: AbstractBaseUser | None = None,
+    recorded_by: User | None = None,
 ) -> ManualCount:
     """Record a counting session on an arrangement.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from amenagements.models import Amenagement
 from amenagements.selectors import parse_bbox
-from common.http import require_permission
+from common.http import AuthenticatedHttpRequest, require_permission
 from usage import selectors, services
 from usage.forms import ImportForm, ManualCountForm
 from usage.importing import ImportFileError
@@ -96,7 +97,8 @@ def _get_run(pk: int) -> ImportRun:
 def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     """What an import did, and its first rejected lines with their number and reason."""
     run = _get_run(pk)
-    header, lines = [], []
+    header: list[str] = []
+    lines: list[dict[str, Any]] = []
     if run.rejects_csv:
         # Written with the input's separator, so that it can be imported again as it is.
         first_line = run.rejects_csv.split("\n", 1)[0]
@@ -127,7 +129,7 @@ def import_rejects_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_permission(can_record_manual_count)
-def manual_count_create_view(request: HttpRequest, slug: str) -> HttpResponse:
+def manual_count_create_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Staff record a counting session on an arrangement."""
     amenagement = get_object_or_404(Amenagement.objects.only("slug", "name"), slug=slug)
     if request.method == "POST":

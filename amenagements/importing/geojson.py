@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.gis.gdal import CoordTransform
 from django.contrib.gis.geos import GEOSGeometry
@@ -63,9 +63,10 @@ REPAIR_NO_STATUS = _("no status: “%(default)s” used")
 NAME_FROM_ID = _("Unnamed (%(id)s)")
 NAME_FROM_INDEX = _("Unnamed (#%(index)s)")
 
-NAME_MAX = Amenagement._meta.get_field("name").max_length
-ID_MAX = Amenagement._meta.get_field("external_id").max_length
-COMMUNE_MAX = Commune._meta.get_field("name").max_length
+# The lengths of the model's text fields (each has one).
+NAME_MAX = cast(int, Amenagement._meta.get_field("name").max_length)
+ID_MAX = cast(int, Amenagement._meta.get_field("external_id").max_length)
+COMMUNE_MAX = cast(int, Commune._meta.get_field("name").max_length)
 ID_SEPARATOR = " | "
 
 K = Amenagement.Kind

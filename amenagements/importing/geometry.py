@@ -127,9 +127,10 @@ def geometry_parse(
         geom.srid = WGS84
     if not geom.valid:
         reason = geom.valid_reason
-        geom = _usable_part(geom.make_valid(), geom.dims)
-        if geom is None or not geom.valid:
+        usable = _usable_part(geom.make_valid(), geom.dims)
+        if usable is None or not usable.valid:
             raise Rejected("unrepairable", REJECT_UNREPAIRABLE % {"reason": reason})
+        geom = usable
         repair("invalid_geometry", REPAIR_INVALID_GEOMETRY % {"reason": reason})
     return geom
 
@@ -176,7 +177,7 @@ def _multi_polygons(parts: list[Any], repair: Repair, *, single: bool) -> GEOSGe
         if not isinstance(part, list) or not part:
             dropped += 1
             continue
-        rings = []
+        rings: list[LinearRing] = []
         for ring_data in part:
             positions = _positions(ring_data)
             if len(positions) >= 3 and positions[0] != positions[-1]:
@@ -213,7 +214,7 @@ def _usable_part(geom: GEOSGeometry, dims: int) -> GEOSGeometry | None:
 
     def collect(g: GEOSGeometry) -> None:
         if g.geom_type in {"MultiLineString", "MultiPolygon", "GeometryCollection"}:
-            for sub in g:
+            for sub in g:  # type: ignore[attr-defined]  # collections iterate on their parts
                 collect(sub)
         elif g.dims == dims and not g.empty:
             parts.append(g)

@@ -31,7 +31,7 @@ from amenagements.services import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 K = Amenagement.Kind
 S = Amenagement.Status
@@ -91,7 +91,7 @@ def amenagements_import_snapshot(
     attribution: str = "",
     partial: bool = False,
     dry_run: bool = False,
-    recorded_by: AbstractBaseUser | None = None,
+    recorded_by: User | None = None,
 ) -> ImportResult:
     """Make the arrangements of `source` agree with a snapshot of the network dated `as_of`.
 
@@ -138,7 +138,7 @@ def _import_snapshot(
     attribution: str,
     partial: bool,
     dry_run: bool,
-    recorded_by: AbstractBaseUser | None,
+    recorded_by: User | None,
 ) -> ImportResult:
     with connection.cursor() as cursor:
         # Two imports of one source at once would both create the same new arrangements; a lock
@@ -155,7 +155,7 @@ def _import_snapshot(
         )
 
     result = ImportResult(source=source, as_of=as_of, dry_run=dry_run)
-    existing = {
+    existing: dict[str, Amenagement] = {
         a.external_id: a
         for a in Amenagement.objects.filter(external_source=source)
         .exclude(external_id="")
@@ -175,25 +175,25 @@ def _import_snapshot(
         snapshot=str(EVENT_SNAPSHOT % {"date": as_of.isoformat()}),
     )
     for record in records:
-        amenagement = existing.pop(record.external_id, None)
+        current = existing.pop(record.external_id, None)
         try:
             # A savepoint per record: a refused record leaves no half-written changes behind.
             with transaction.atomic():
-                if amenagement is None:
+                if current is None:
                     _create(record, context)
                     result.created += 1
-                elif amenagement.status == S.REMOVED:
+                elif current.status == S.REMOVED:
                     if record.status != S.REMOVED:
                         result.rejected.append(
                             Issue(
                                 record.index,
                                 "reappeared",
-                                str(REJECT_REAPPEARED % {"name": amenagement.name}),
+                                str(REJECT_REAPPEARED % {"name": current.name}),
                             )
                         )
                     else:
                         result.unchanged += 1
-                elif changes := _update(amenagement, record, context):
+                elif changes := _update(current, record, context):
                     result.updated += 1
                     result.changes.update(changes)
                 else:
@@ -268,7 +268,7 @@ class _Context:
     source: str
     as_of: dt.date
     attribution: str
-    recorded_by: AbstractBaseUser | None
+    recorded_by: User | None
     snapshot: str
     communes: dict[str, Commune | None] = field(default_factory=dict)
 

@@ -126,10 +126,10 @@ def resolve_time_column(header: list[str], fmt: ReadingsFormat) -> tuple[int, Le
                 return keys.index(name), Length(fmt.period or period)
         raise ImportFileError(ERROR_NO_TIME_COLUMN % {"found": ", ".join(header)})
     index = column_index(header, fmt.time_column)
-    period = fmt.period or TIME_COLUMNS.get(_key(fmt.time_column))
-    if period is None:
+    length = fmt.period or TIME_COLUMNS.get(_key(fmt.time_column))
+    if length is None:
         raise ImportFileError(ERROR_PERIOD_REQUIRED % {"column": fmt.time_column})
-    return index, Length(period)
+    return index, Length(length)
 
 
 def field_at(fields: list[str], index: int | None) -> str:

@@ -92,9 +92,9 @@ def readings_load(
         )
         cursor.execute(TOUCHED_TABLE)
         way = _copy_new_rows(cursor, reader, lines)
-        if way is _Way.LOADED:
-            staged, rejects = reader.lines, []
-        else:
+        rejects: list[Reject] = []
+        staged = reader.lines
+        if way is not _Way.LOADED:
             staged, rejects = _load_staged(
                 cursor,
                 reader=reader,
@@ -175,19 +175,29 @@ def _load_staged(
     (`upsert`); the number of lines staged and not rejected as duplicates, and the rejects. A
     `clean` file is staged from Python if it is clean to the end (`stage_from_python`), else it
     is judged in SQL: copied as it is, or split in Python if PostgreSQL reads it otherwise."""
+    created: list[int] = []
+    rejects: list[Reject] = []
     if clean and stage_from_python(cursor, reader, progress):
-        created, rejects, staged = [], [], reader.lines
+        staged = reader.lines  # counted while staging
     else:
-        stage = {"reader": reader, "ids": ids, "source": source, "attribution": attribution}
+
+        def judged(*, as_is: bool) -> tuple[list[int], list[Reject], int]:
+            return stage_judged_in_sql(
+                cursor,
+                reader=reader,
+                ids=ids,
+                source=source,
+                attribution=attribution,
+                time_zone=time_zone,
+                progress=progress,
+                as_is=as_is,
+            )
+
         try:
             with transaction.atomic():
-                created, rejects, staged = stage_judged_in_sql(
-                    cursor, **stage, time_zone=time_zone, progress=progress
-                )
+                created, rejects, staged = judged(as_is=True)
         except NotAsIs:
-            created, rejects, staged = stage_judged_in_sql(
-                cursor, **stage, time_zone=time_zone, progress=progress, as_is=False
-            )
+            created, rejects, staged = judged(as_is=False)
     result.counters_created = created
     duplicates = staged_readings_write(cursor, period=reader.period, time_zone=time_zone)
     return staged - len(duplicates), rejects + duplicates

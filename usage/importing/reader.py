@@ -143,7 +143,7 @@ class ReadingsReader:
         line break inside a quoted value, bytes not in the encoding) or a value holds a quote
         (PostgreSQL reads a quote inside an unquoted value as the start of a quoted section)."""
         self._start()
-        columns = [
+        columns: list[tuple[int, Callable[[Any], None]]] = [
             (index, self._add_times if index == self.time_index else self.distinct[index].update)
             for index in self.distinct
         ]

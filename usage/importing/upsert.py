@@ -179,4 +179,4 @@ def _compare_by_hashing(cursor: Any) -> bool:
         [READING],
     )
     staged, readings = cursor.fetchone()
-    return staged * 2 >= readings
+    return bool(staged * 2 >= readings)

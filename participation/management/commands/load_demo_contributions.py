@@ -15,7 +15,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from django.contrib.gis.geos import LineString, MultiLineString, Point
+from django.contrib.gis.geos import GEOSGeometry, LineString, MultiLineString, Point
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.text import slugify
@@ -68,13 +68,14 @@ def _demo_resident(pseudonym: str):
     return user
 
 
-def _spot(geom, rng: random.Random) -> Point:
+def _spot(geom: GEOSGeometry, rng: random.Random) -> Point:
     """A point somewhere along the arrangement (the service snaps it onto the line)."""
-    if isinstance(geom, MultiLineString):
-        geom = geom[rng.randrange(len(geom))]
-    if isinstance(geom, LineString) and len(geom.coords) >= 2:
-        i = rng.randrange(len(geom.coords) - 1)
-        (x1, y1), (x2, y2) = geom.coords[i][:2], geom.coords[i + 1][:2]
+    part: GEOSGeometry = (
+        geom[rng.randrange(len(geom))] if isinstance(geom, MultiLineString) else geom
+    )
+    if isinstance(part, LineString) and len(part.coords) >= 2:
+        i = rng.randrange(len(part.coords) - 1)
+        (x1, y1), (x2, y2) = part.coords[i][:2], part.coords[i + 1][:2]
         t = rng.random()
         return Point(x1 + t * (x2 - x1), y1 + t * (y2 - y1), srid=4326)
     return geom.point_on_surface

@@ -16,7 +16,7 @@ import argparse
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
@@ -129,8 +129,12 @@ class Command(BaseCommand):
                 unit=" " + _("lines"),
                 unit_scale=True,
                 disable=options["verbosity"] < 1,
-                file=self.stderr._out,
+                file=cast(IO[str], self.stderr._out),
             )
+
+            def bar_advance(lines: int) -> None:
+                bar.update(lines)
+
             try:
                 with bar:
                     report = services.readings_import(
@@ -140,7 +144,7 @@ class Command(BaseCommand):
                         kind=kind,
                         attribution=options["attribution"],
                         file_name=path.name,
-                        progress=bar.update,
+                        progress=bar_advance,
                         rejects_to=rejects_path(path, options["rejects"]),
                     )
             except ImportFileError as error:

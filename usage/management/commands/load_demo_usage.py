@@ -21,6 +21,7 @@ The same imports from the command line:
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -74,10 +75,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         for source, attribution, counters_file, counters_fmt, counts_file, counts_fmt in DEMO:
-            for path, importer, fmt in (
+            # Each file with its importer (which takes the format of its kind of file).
+            steps: tuple[tuple[Path, Callable[..., Any], object], ...] = (
                 (counters_file, services.counters_import, counters_fmt),
                 (counts_file, services.readings_import, counts_fmt),
-            ):
+            )
+            for path, importer, fmt in steps:
                 if _already_imported(path, source):
                     self.stdout.write(
                         _("%(file)s already imported (source “%(source)s”): skipped.")
