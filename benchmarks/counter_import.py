@@ -167,8 +167,8 @@ def timed(label: str, function) -> float:
 
 def settle(*tables: str) -> None:
     """Vacuum and analyse the tables a step filled, untimed: a million rows inserted wake
-    autovacuum, which would otherwise work through them during the next step's timing (seen:
-    +0.3 to +1.2 s on one step, at random, on a two-core machine)."""
+    autovacuum, which would otherwise work through them during the next step's timing (what it
+    cost is in benchmarks/README.md)."""
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"VACUUM ANALYZE {table}")

@@ -19,7 +19,7 @@ several runs after one warm-up:
 
   (a) `evaluation.services.evaluation_run(amenagement=…, as_of=2026-10-31)`: inputs from the
       rollups, the whole engine (usage, perception, segments, targets, proposals), the writes;
-  (b) the baseline of issue 6: the same usage statistics — each adaptation's effect and the
+  (b) the baseline: the same usage statistics — each adaptation's effect and the
       mean daily count — computed by pandas from the raw hourly rows: the readings of the
       treated and control counters read into a frame (COPY … TO STDOUT into `pd.read_csv`,
       the fastest way found; one read by `pd.read_sql` is timed too), summed by local day with
@@ -549,7 +549,7 @@ def raw_query_params(scope: UsageScope) -> dict[str, object]:
 
 def read_raw_rows(scope: UsageScope) -> pd.DataFrame:
     """The raw hourly readings, streamed out by COPY into `pd.read_csv`: the fastest way found
-    (pd.read_sql on the same query builds a Python datetime per row, about 4x slower)."""
+    (pd.read_sql on the same query builds a Python datetime per row: see benchmarks/README.md)."""
     buffer = io.BytesIO()
     with (
         connection.cursor() as cursor,

@@ -1,4 +1,4 @@
-"""Reads that turn the database into the evaluation engine's inputs (issue 6).
+"""Reads that turn the database into the evaluation engine's inputs.
 
 Plain rows only, gathered in one `evaluation.engine.EngineInputs`: no pandas here, no model
 instance leaves this module except in the lookup tables a service needs to persist the

@@ -91,7 +91,7 @@ def evaluation_run(
     Rules:
     - inputs are read by `evaluation.inputs.evaluation_inputs` (rollups only, the
       control-counter rule is stated there) and judged by the pure engine
-      (`evaluation.engine.evaluate`) with `parameters` (the defaults of issue 6);
+      (`evaluation.engine.evaluate`) with `parameters` (`DEFAULT_PARAMETERS` by default);
     - the run stores its date, parameters, method version and a summary of the data it used;
       one `IndicatorResult` per adopted indicator (the exact definition version), one
       `UsageEffectResult` per adaptation up to `as_of` when the arrangement has counters, one

@@ -17,7 +17,7 @@ ERROR_POSITIVE = "{name} must be positive, got {value!r}."
 
 @dataclass(frozen=True, slots=True)
 class Parameters:
-    """Defaults follow issue 6; each field says what it controls.
+    """The defaults of the evaluation method (see the README); each field says what it controls.
 
     - `window_weeks`, `gap_days`: daily counts are compared over `window_weeks` weeks before the
       adaptation and `window_weeks` weeks after it, the first `gap_days` after it left out (works

@@ -28,7 +28,7 @@ def _lyon_import(filename: str, as_of: dt.date):
 
 @pytest.fixture(scope="class")
 def lyon(django_db_setup, django_db_blocker):
-    """Both snapshots imported once for the class (about 10 s), rolled back afterwards."""
+    """Both snapshots imported once for the class (they take a while), rolled back afterwards."""
     with django_db_blocker.unblock(), transaction.atomic():
         parsed_2024, result_2024 = _lyon_import("voies_lyonnaises_2024-10.geojson", AS_OF)
         tested_ids = [r.external_id for r in parsed_2024.records if r.source_status == "tested"]

@@ -138,7 +138,7 @@ def test_the_arrangement_page_query_count_does_not_grow_with_the_data(
     import_text(daily_csv("C2", dt.date(2020, 5, 1), [50] * days))
     # The arrangement, its versions, adaptations and planned adaptations (4); the usage section:
     # links, span, series, outages and manual counts (5); residents' opinions: questions,
-    # ratings, comments (3); the evaluation section (issue 6): the latest run (1; none here, so
+    # ratings, comments (3); the evaluation section: the latest run (1; none here, so
     # nothing to prefetch) and the decided proposals (1).
     with django_assert_num_queries(14):
         response = client.get(amenagement.get_absolute_url())
