@@ -30,6 +30,7 @@ from participation.models import (
     Rating,
     Report,
 )
+from participation.profiles.selectors import Person, verified_email
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -44,22 +45,10 @@ QUEUE_PAGE_SIZE = 20
 
 
 @dataclass(frozen=True)
-class Contributor:
+class Contributor(Person):
     """The person looking at opinions, in the terms permissions need."""
 
-    user_id: int | None = None
-    is_active: bool = False
-    is_verified: bool = False  # has a verified email address (allauth)
     is_moderator: bool = False  # in the moderators' group, or a superuser
-
-    @property
-    def is_authenticated(self) -> bool:
-        return self.user_id is not None
-
-    @property
-    def is_resident(self) -> bool:
-        """A signed-in, active account with a verified email address: may give opinions."""
-        return self.is_authenticated and self.is_active and self.is_verified
 
 
 ANONYMOUS = Contributor()
@@ -69,7 +58,6 @@ def contributor_for(user: User | AnonymousUser) -> Contributor:
     """Describe `user` in one query (none when anonymous)."""
     if not user.is_authenticated:
         return ANONYMOUS
-    from allauth.account.models import EmailAddress
     from django.contrib.auth.models import Group
 
     moderators = Group.objects.filter(name=settings.TACTIQUE_MODERATORS_GROUP, user=OuterRef("pk"))
@@ -77,7 +65,7 @@ def contributor_for(user: User | AnonymousUser) -> Contributor:
         get_user_model()
         .objects.filter(pk=user.pk)
         .annotate(
-            verified=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
+            verified=verified_email(OuterRef("pk")),
             moderator=Exists(moderators),
         )
         .values("pk", "is_active", "is_superuser", "verified", "moderator")

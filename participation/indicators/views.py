@@ -9,12 +9,13 @@ fallback.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,7 +28,10 @@ from participation.models import CitizenPanel, IndicatorDefinition, Stance
 from participation.panels import selectors as panel_selectors
 from participation.panels.permissions import REFUSALS
 from participation.panels.selectors import Viewer
-from participation.panels.views import panel_or_404
+from participation.panels.views import panel_page
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _proposal(panel: CitizenPanel, pk: int) -> IndicatorDefinition:
@@ -35,6 +39,33 @@ def _proposal(panel: CitizenPanel, pk: int) -> IndicatorDefinition:
         return selectors.proposal_get(panel=panel, pk=pk)
     except IndicatorDefinition.DoesNotExist:
         raise Http404(_("No proposal with this address in this panel.")) from None
+
+
+ProposalView = Callable[..., HttpResponse]
+
+
+def proposal_page(
+    allowed: Callable[[Viewer, IndicatorDefinition], bool] | None = None,
+    refusal: StrOrPromise = "",
+) -> Callable[[ProposalView], ProposalView]:
+    """View decorator of a proposal's pages (`slug` and `pk` in the address): the view is
+    called with the panel, the proposal (or a 404 page) and the `Viewer`,
+    `view(request, panel, definition, viewer)`; with `allowed`, whoever it refuses is denied."""
+
+    def decorator(view: ProposalView) -> ProposalView:
+        @panel_page()
+        @functools.wraps(view)
+        def wrapped(
+            request: HttpRequest, panel: CitizenPanel, viewer: Viewer, pk: int
+        ) -> HttpResponse:
+            definition = _proposal(panel, pk)
+            if allowed is not None and not allowed(viewer, definition):
+                return deny(request, refusal)
+            return view(request, panel, definition, viewer)
+
+        return wrapped
+
+    return decorator
 
 
 @require_GET
@@ -89,17 +120,16 @@ def _revised(panel: CitizenPanel, pk: str | None) -> IndicatorDefinition | None:
 
 
 @require_http_methods(["GET", "POST"])
-def propose_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+@panel_page(permissions.can_propose, REFUSALS["member"])
+def propose_view(
+    request: AuthenticatedHttpRequest, panel: CitizenPanel, viewer: Viewer
+) -> HttpResponse:
     """A member proposes an indicator, or a new version of an adopted one (`?revise=<id>`).
 
     The question is previewed as residents will see it: live with htmx (the preview region
     posts the form as it is typed), or with the "Preview" button without JavaScript. A form
     with errors comes back with everything typed.
     """
-    panel = panel_or_404(slug)
-    viewer = panel_selectors.viewer_for(request.user, panel)
-    if not permissions.can_propose(viewer, panel):
-        return deny(request, REFUSALS["member"])
     revised = _revised(panel, request.POST.get("revise") or request.GET.get("revise"))
     initial = DefinitionForm.initial_from(DefinitionText.of(revised)) if revised else None
     if request.method == "GET":
@@ -123,13 +153,14 @@ def propose_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def proposal_edit_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+@proposal_page(permissions.can_edit_proposal, REFUSALS["proposer"])
+def proposal_edit_view(
+    request: AuthenticatedHttpRequest,
+    panel: CitizenPanel,
+    definition: IndicatorDefinition,
+    viewer: Viewer,
+) -> HttpResponse:
     """The proposer edits their open proposal (the stances taken so far are withdrawn)."""
-    panel = panel_or_404(slug)
-    definition = _proposal(panel, pk)
-    viewer = panel_selectors.viewer_for(request.user, panel)
-    if not permissions.can_edit_proposal(viewer, definition):
-        return deny(request, REFUSALS["proposer"])
     initial = DefinitionForm.initial_from(DefinitionText.of(definition))
     locked = definition.supersedes_id is not None
     if request.method == "GET":
@@ -213,24 +244,25 @@ def _proposal_context(
 
 
 @require_GET
-def proposal_detail_view(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+@proposal_page()
+def proposal_detail_view(
+    request: HtmxHttpRequest, panel: CitizenPanel, definition: IndicatorDefinition, viewer: Viewer
+) -> HttpResponse:
     """A proposal (or a decided definition) with its tally against the rule, the stances,
     comments and log; members take a stance and comment, facilitators decide."""
-    panel = panel_or_404(slug)
-    definition = _proposal(panel, pk)
-    viewer = panel_selectors.viewer_for(request.user, panel)
     context = _proposal_context(request, panel, definition, viewer)
     return render(request, "participation/proposal_detail.html", context)
 
 
 @require_POST
-def stance_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+@proposal_page(permissions.can_take_stance, REFUSALS["member"])
+def stance_view(
+    request: AuthenticatedHttpRequest,
+    panel: CitizenPanel,
+    definition: IndicatorDefinition,
+    viewer: Viewer,
+) -> HttpResponse:
     """Endorse or object (or change one's stance). htmx gets the deliberation region back."""
-    panel = panel_or_404(slug)
-    definition = _proposal(panel, pk)
-    viewer = panel_selectors.viewer_for(request.user, panel)
-    if not permissions.can_take_stance(viewer, definition):
-        return deny(request, REFUSALS["member"])
     form = StanceForm(request.POST)
     if not form.is_valid():
         raise PermissionDenied(_("Unknown stance."))
@@ -250,12 +282,13 @@ def stance_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpRe
 
 
 @require_POST
-def comment_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    panel = panel_or_404(slug)
-    definition = _proposal(panel, pk)
-    viewer = panel_selectors.viewer_for(request.user, panel)
-    if not permissions.can_comment(viewer, definition):
-        return deny(request, REFUSALS["member"])
+@proposal_page(permissions.can_comment, REFUSALS["member"])
+def comment_view(
+    request: AuthenticatedHttpRequest,
+    panel: CitizenPanel,
+    definition: IndicatorDefinition,
+    viewer: Viewer,
+) -> HttpResponse:
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
@@ -273,12 +306,13 @@ def comment_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpR
 
 
 @require_POST
-def adopt_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    panel = panel_or_404(slug)
-    definition = _proposal(panel, pk)
-    viewer = panel_selectors.viewer_for(request.user, panel)
-    if not permissions.can_decide_proposal(viewer, definition):
-        return deny(request, REFUSALS["facilitator"])
+@proposal_page(permissions.can_decide_proposal, REFUSALS["facilitator"])
+def adopt_view(
+    request: AuthenticatedHttpRequest,
+    panel: CitizenPanel,
+    definition: IndicatorDefinition,
+    viewer: Viewer,
+) -> HttpResponse:
     try:
         adopted = services.definition_adopt(definition=definition, by=request.user)
     except ValidationError as error:
@@ -293,22 +327,17 @@ def adopt_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpRes
 
 
 def _reasoned_decision(
-    request: HtmxHttpRequest,
-    slug: str,
-    pk: int,
+    request: AuthenticatedHttpRequest,
+    panel: CitizenPanel,
+    definition: IndicatorDefinition,
+    viewer: Viewer,
     *,
-    allowed: Callable[..., bool],
     decide: Callable[..., Any],
-    done: str,
+    done: StrOrPromise,
     form_name: str,
 ) -> HttpResponse:
     """A facilitator's decision that needs a public reason (close a proposal, retire an
     indicator): on error the proposal page comes back with the form and what was typed."""
-    panel = panel_or_404(slug)
-    definition = _proposal(panel, pk)
-    viewer = panel_selectors.viewer_for(request.user, panel)
-    if not allowed(viewer, definition):
-        return deny(request, REFUSALS["facilitator"])
     form = ReasonForm(request.POST, auto_id=f"{form_name}_%s")
     if form.is_valid():
         try:
@@ -324,12 +353,18 @@ def _reasoned_decision(
 
 
 @require_POST
-def close_view(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+@proposal_page(permissions.can_decide_proposal, REFUSALS["facilitator"])
+def close_view(
+    request: AuthenticatedHttpRequest,
+    panel: CitizenPanel,
+    definition: IndicatorDefinition,
+    viewer: Viewer,
+) -> HttpResponse:
     return _reasoned_decision(
         request,
-        slug,
-        pk,
-        allowed=permissions.can_decide_proposal,
+        panel,
+        definition,
+        viewer,
         decide=services.definition_close,
         done=_("The proposal is closed."),
         form_name="close",
@@ -337,12 +372,18 @@ def close_view(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @require_POST
-def retire_view(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+@proposal_page(permissions.can_retire, REFUSALS["facilitator"])
+def retire_view(
+    request: AuthenticatedHttpRequest,
+    panel: CitizenPanel,
+    definition: IndicatorDefinition,
+    viewer: Viewer,
+) -> HttpResponse:
     return _reasoned_decision(
         request,
-        slug,
-        pk,
-        allowed=permissions.can_retire,
+        panel,
+        definition,
+        viewer,
         decide=services.definition_retire,
         done=_("The indicator is retired."),
         form_name="retire",

@@ -51,4 +51,8 @@ REFUSALS = {
     "member": _("Only members of the panel can do this. Ask to join it from its page."),
     "facilitator": _("Only a facilitator of the panel can do this."),
     "proposer": _("Only the member who made this proposal can edit it, while it is open."),
+    "join": _(
+        "You cannot ask to join this panel (already a member, "
+        "a request pending, or the panel takes no requests)."
+    ),
 }

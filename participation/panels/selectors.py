@@ -16,31 +16,20 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 
 from amenagements.models import Amenagement
 from participation.models import CitizenPanel, DeliberationLogEntry, JoinRequest, Membership
+from participation.profiles.selectors import Person, verified_email
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
 
 @dataclass(frozen=True)
-class Viewer:
+class Viewer(Person):
     """The person looking at a panel page, in the terms permissions need."""
 
-    user_id: int | None = None
-    is_active: bool = False
-    is_verified: bool = False  # has a verified email address (allauth)
     is_staff: bool = False
     role: str | None = None  # their role in the panel, None when not a member
     has_pending_request: bool = False
     pending_invitation_id: int | None = None
-
-    @property
-    def is_authenticated(self) -> bool:
-        return self.user_id is not None
-
-    @property
-    def is_resident(self) -> bool:
-        """A signed-in, active account with a verified email address: may take part."""
-        return self.is_authenticated and self.is_active and self.is_verified
 
     @property
     def is_member(self) -> bool:
@@ -54,12 +43,6 @@ class Viewer:
 ANONYMOUS = Viewer()
 
 
-def _verified_email(user_ref: OuterRef) -> Exists:
-    from allauth.account.models import EmailAddress
-
-    return Exists(EmailAddress.objects.filter(user=user_ref, verified=True))
-
-
 def viewer_for(user: User | AnonymousUser, panel: CitizenPanel | None) -> Viewer:
     """Describe `user` relative to `panel` (or to no panel) in one query; none if anonymous."""
     if not user.is_authenticated:
@@ -67,7 +50,7 @@ def viewer_for(user: User | AnonymousUser, panel: CitizenPanel | None) -> Viewer
     qs = (
         get_user_model()
         .objects.filter(pk=user.pk)
-        .annotate(verified=_verified_email(OuterRef("pk")))
+        .annotate(verified=verified_email(OuterRef("pk")))
     )
     fields = ["pk", "is_active", "is_staff", "verified"]
     if panel is not None:

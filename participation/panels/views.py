@@ -8,10 +8,14 @@ not do something gets a 403 page saying why. Every htmx request has a plain-form
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -22,7 +26,11 @@ from participation.indicators import selectors as definition_selectors
 from participation.models import CitizenPanel, JoinRequest
 from participation.panels import permissions, selectors, services
 from participation.panels.forms import DecisionForm, InvitationForm, JoinRequestForm, RuleForm
+from participation.panels.selectors import Viewer
 from participation.profiles.selectors import public_name
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 LOG_PAGE_SIZE = 50
 
@@ -35,16 +43,42 @@ def panel_or_404(slug: str) -> CitizenPanel:
         raise Http404(_("No citizen panel with this address.")) from None
 
 
+PanelView = Callable[..., HttpResponse]
+
+
+def panel_page(
+    allowed: Callable[[Viewer, CitizenPanel], bool] | None = None,
+    refusal: StrOrPromise = "",
+) -> Callable[[PanelView], PanelView]:
+    """View decorator of a panel's pages (`slug` in the address): the view is called with the
+    panel (or a 404 page) and the `Viewer` built for it, `view(request, panel, viewer, **rest)`;
+    with `allowed`, whoever it refuses is denied (`deny`) with `refusal`."""
+
+    def decorator(view: PanelView) -> PanelView:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponse:
+            panel = panel_or_404(slug)
+            viewer = selectors.viewer_for(request.user, panel)
+            if allowed is not None and not allowed(viewer, panel):
+                return deny(request, refusal)
+            return view(request, panel, viewer, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
 @require_GET
 def panel_list_view(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "participation/panel_list.html", {"panels": selectors.panel_list()})
 
 
 @require_GET
-def panel_detail_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+@panel_page()
+def panel_detail_view(
+    request: HtmxHttpRequest, panel: CitizenPanel, viewer: Viewer
+) -> HttpResponse:
     """A panel's public page: scope, rule, members (pseudonyms), proposals, decisions, log."""
-    panel = panel_or_404(slug)
-    viewer = selectors.viewer_for(request.user, panel)
     context = {
         "panel": panel,
         "members": selectors.panel_members(panel),
@@ -70,17 +104,10 @@ def panel_log_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
-def join_request_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    panel = panel_or_404(slug)
-    viewer = selectors.viewer_for(request.user, panel)
-    if not permissions.can_request_to_join(viewer, panel):
-        return deny(
-            request,
-            _(
-                "You cannot ask to join this panel (already a member, "
-                "a request pending, or the panel takes no requests)."
-            ),
-        )
+@panel_page(permissions.can_request_to_join, permissions.REFUSALS["join"])
+def join_request_view(
+    request: AuthenticatedHttpRequest, panel: CitizenPanel, viewer: Viewer
+) -> HttpResponse:
     form = JoinRequestForm(request.POST)
     if form.is_valid():
         try:
@@ -99,9 +126,10 @@ def join_request_view(request: AuthenticatedHttpRequest, slug: str) -> HttpRespo
 
 
 @require_POST
-def invitation_answer_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    panel = panel_or_404(slug)
-    viewer = selectors.viewer_for(request.user, panel)
+@panel_page()
+def invitation_answer_view(
+    request: AuthenticatedHttpRequest, panel: CitizenPanel, viewer: Viewer, pk: int
+) -> HttpResponse:
     invitation = get_object_or_404(JoinRequest, panel=panel, pk=pk)
     if not permissions.can_answer_invitation(viewer, invitation):
         return deny(request, _("This invitation is not addressed to you, or was answered."))
@@ -121,12 +149,11 @@ def invitation_answer_view(request: AuthenticatedHttpRequest, slug: str, pk: int
 
 
 @require_GET
-def panel_manage_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+@panel_page(permissions.can_manage_members, permissions.REFUSALS["facilitator"])
+def panel_manage_view(
+    request: HtmxHttpRequest, panel: CitizenPanel, viewer: Viewer
+) -> HttpResponse:
     """Facilitators: pending requests and invitations, invite someone, the adoption rule."""
-    panel = panel_or_404(slug)
-    viewer = selectors.viewer_for(request.user, panel)
-    if not permissions.can_manage_members(viewer, panel):
-        return deny(request, permissions.REFUSALS["facilitator"])
     return _render_manage(request, panel)
 
 
@@ -154,11 +181,10 @@ def _render_manage(
 
 
 @require_POST
-def join_request_decide_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    panel = panel_or_404(slug)
-    viewer = selectors.viewer_for(request.user, panel)
-    if not permissions.can_manage_members(viewer, panel):
-        return deny(request, permissions.REFUSALS["facilitator"])
+@panel_page(permissions.can_manage_members, permissions.REFUSALS["facilitator"])
+def join_request_decide_view(
+    request: AuthenticatedHttpRequest, panel: CitizenPanel, viewer: Viewer, pk: int
+) -> HttpResponse:
     join_request = get_object_or_404(
         JoinRequest.objects.select_related("user__profile"), panel=panel, pk=pk
     )
@@ -181,11 +207,10 @@ def join_request_decide_view(request: AuthenticatedHttpRequest, slug: str, pk: i
 
 
 @require_POST
-def invite_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    panel = panel_or_404(slug)
-    viewer = selectors.viewer_for(request.user, panel)
-    if not permissions.can_manage_members(viewer, panel):
-        return deny(request, permissions.REFUSALS["facilitator"])
+@panel_page(permissions.can_manage_members, permissions.REFUSALS["facilitator"])
+def invite_view(
+    request: AuthenticatedHttpRequest, panel: CitizenPanel, viewer: Viewer
+) -> HttpResponse:
     form = InvitationForm(request.POST)
     if form.is_valid():
         try:
@@ -207,11 +232,10 @@ def invite_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
-def rule_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    panel = panel_or_404(slug)
-    viewer = selectors.viewer_for(request.user, panel)
-    if not permissions.can_manage_members(viewer, panel):
-        return deny(request, permissions.REFUSALS["facilitator"])
+@panel_page(permissions.can_manage_members, permissions.REFUSALS["facilitator"])
+def rule_view(
+    request: AuthenticatedHttpRequest, panel: CitizenPanel, viewer: Viewer
+) -> HttpResponse:
     form = RuleForm(request.POST)
     if form.is_valid():
         try:
