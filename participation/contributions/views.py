@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from amenagements.models import Amenagement
 from amenagements.selectors import amenagement_locate
-from common.http import AuthenticatedHttpRequest, HtmxHttpRequest, deny
+from common.http import AuthenticatedHttpRequest, HtmxHttpRequest, deny, error_text
 from participation.contributions import moderation, permissions, ratelimits, selectors, services
 from participation.contributions.forms import ContributionForm, ModerationForm, ReportForm
 from participation.contributions.opinions import (
@@ -274,7 +274,7 @@ def report_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 )
             except ValidationError as error:
                 if getattr(error, "code", "") in {"already_reported", "not_reportable"}:
-                    done = " ".join(error.messages)
+                    done = error_text(error)
                 else:
                     _add_errors(form, error)
             else:
@@ -367,7 +367,7 @@ def moderate_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
         return redirect(back + f"#moderation-{pk}")
     if form.cleaned_data["decision"] == moderation.HIDE:
         messages.success(request, _("The comment is hidden; the reason is shown in its place."))
