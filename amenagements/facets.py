@@ -49,7 +49,7 @@ class FacetFilters:
         return any(dataclasses.astuple(self))
 
 
-Filters = TypeVar("Filters")
+Filters = TypeVar("Filters", bound=FacetFilters)
 Facet = list[tuple[str, Any, int]]
 
 
@@ -57,7 +57,7 @@ def _without(
     queryset_for: Callable[[Filters], QuerySet[Any]], filters: Filters, key: str
 ) -> QuerySet[Any]:
     """The rows the other filters give: `key` reset to "any"."""
-    return queryset_for(dataclasses.replace(filters, **{key: ""}))  # type: ignore[type-var]
+    return queryset_for(dataclasses.replace(filters, **{key: ""}))
 
 
 def choices_facet(

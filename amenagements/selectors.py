@@ -17,6 +17,7 @@ from django.contrib.gis.db.models.functions import Area, Length, Transform
 from django.contrib.gis.geos import GEOSGeometry, Point, Polygon
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from amenagements.facets import Facet, FacetFilters, choices_facet, commune_facet
 from amenagements.models import (
@@ -27,6 +28,8 @@ from amenagements.models import (
     PlannedAdaptation,
 )
 from common.sql import query_text
+
+ERROR_NOT_FOUND = _("No arrangement with this address.")
 
 
 @dataclass(frozen=True)

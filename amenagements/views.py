@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,9 +16,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from amenagements import selectors, services
 from amenagements.forms import AdaptationForm
-from amenagements.models import Amenagement, PlannedAdaptation
+from amenagements.models import PlannedAdaptation
 from amenagements.permissions import can_record_adaptation
-from common.http import AuthenticatedHttpRequest, HtmxHttpRequest, deny, require_permission
+from common.http import (
+    AuthenticatedHttpRequest,
+    HtmxHttpRequest,
+    deny,
+    found_or_404,
+    require_permission,
+)
 
 
 @require_GET
@@ -36,18 +42,13 @@ def geojson_view(request: HtmxHttpRequest) -> HttpResponse:
     return HttpResponse(body, content_type="application/geo+json")
 
 
-def _get_detail(slug: str) -> Amenagement:
-    try:
-        return selectors.amenagement_detail(slug=slug)
-    except Amenagement.DoesNotExist:
-        raise Http404(_("No arrangement with this address.")) from None
-
-
 @require_http_methods(["GET", "POST"])
 @require_permission(can_record_adaptation)
 def adaptation_create_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Staff record an adaptation (optionally with a new geometry) through the service."""
-    amenagement = _get_detail(slug)
+    amenagement = found_or_404(
+        lambda: selectors.amenagement_detail(slug=slug), selectors.ERROR_NOT_FOUND
+    )
     # Prefetched by `amenagement_detail` (to_attr), which its return type does not say.
     planned = amenagement.pending_or_cancelled  # type: ignore[attr-defined]
     if request.method == "POST":

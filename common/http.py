@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django_htmx.middleware import HtmxDetails
 
 if TYPE_CHECKING:
@@ -40,6 +40,18 @@ def deny(
     if not request.user.is_authenticated:
         return redirect_to_login(next_url or request.get_full_path())
     raise PermissionDenied(reason)
+
+
+Found = TypeVar("Found")
+
+
+def found_or_404(read: Callable[[], Found], message: StrOrPromise) -> Found:
+    """What `read()` finds, or the 404 page saying `message` when it finds nothing (raises
+    `ObjectDoesNotExist`, as `.get()` does): the one way a view turns a missing row into a 404."""
+    try:
+        return read()
+    except ObjectDoesNotExist:
+        raise Http404(message) from None
 
 
 def error_text(error: ValidationError) -> str:

@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amenagements.models import Amenagement
-from common.http import AuthenticatedHttpRequest, deny, require_permission
+from common.http import AuthenticatedHttpRequest, deny, found_or_404, require_permission
 from evaluation import decisions, selectors, services
 from evaluation.forms import ProposalDecisionForm
 from evaluation.models import AdjustmentProposal
@@ -28,10 +28,10 @@ if TYPE_CHECKING:
 def proposal_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A proposal with its evidence and, once taken, the decision; staff who may decide get
     the decision form while it is open."""
-    try:
-        proposal = selectors.proposal_detail(amenagement_slug=slug, pk=pk)
-    except AdjustmentProposal.DoesNotExist:
-        raise Http404(_("This arrangement has no such proposal.")) from None
+    proposal = found_or_404(
+        lambda: selectors.proposal_detail(amenagement_slug=slug, pk=pk),
+        _("This arrangement has no such proposal."),
+    )
     posted = request.method == "POST"
     if posted and not can_decide_proposal(request.user):
         return deny(request)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -22,7 +22,7 @@ from amenagements import selectors as amenagement_selectors
 from amenagements.facets import Facet
 from amenagements.models import Amenagement
 from amenagements.permissions import can_record_adaptation
-from common.http import HtmxHttpRequest
+from common.http import HtmxHttpRequest, found_or_404
 from evaluation import overview
 from evaluation import selectors as evaluation_selectors
 from evaluation.permissions import can_decide_proposal, can_run_evaluation
@@ -69,17 +69,13 @@ def _facet_links(
     return [facet_group(filters, key, facets[key], label) for key, label in groups]
 
 
-def _get_detail(slug: str) -> Amenagement:
-    try:
-        return amenagement_selectors.amenagement_detail(slug=slug)
-    except Amenagement.DoesNotExist:
-        raise Http404(_("No arrangement with this address.")) from None
-
-
 @require_GET
 def amenagement_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """An arrangement: key facts, its versions on a map, and the timeline of its adaptations."""
-    amenagement = _get_detail(slug)
+    amenagement = found_or_404(
+        lambda: amenagement_selectors.amenagement_detail(slug=slug),
+        amenagement_selectors.ERROR_NOT_FOUND,
+    )
     evaluation = evaluation_selectors.latest_evaluation(amenagement=amenagement)
     return render(
         request,
@@ -107,10 +103,10 @@ def summary_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The map's side panel for one arrangement. Without htmx, the full page is the summary."""
     if not request.htmx:
         return redirect("pages:amenagement", slug=slug)
-    try:
-        amenagement = amenagement_selectors.amenagement_summary(slug=slug)
-    except Amenagement.DoesNotExist:
-        raise Http404(_("No arrangement with this address.")) from None
+    amenagement = found_or_404(
+        lambda: amenagement_selectors.amenagement_summary(slug=slug),
+        amenagement_selectors.ERROR_NOT_FOUND,
+    )
     return render(
         request,
         "pages/_summary.html",

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from amenagements.models import Amenagement
 from amenagements.selectors import parse_bbox
-from common.http import AuthenticatedHttpRequest, require_permission
+from common.http import AuthenticatedHttpRequest, found_or_404, require_permission
 from usage import selectors, services
 from usage.forms import ImportForm, ManualCountForm
 from usage.importing import ImportFileError
@@ -86,10 +86,10 @@ def import_view(request: HttpRequest) -> HttpResponse:
 
 
 def _get_run(pk: int) -> ImportRun:
-    try:
-        return ImportRun.objects.select_related("recorded_by").get(pk=pk)
-    except ImportRun.DoesNotExist:
-        raise Http404(_("No import with this number.")) from None
+    return found_or_404(
+        lambda: ImportRun.objects.select_related("recorded_by").get(pk=pk),
+        _("No import with this number."),
+    )
 
 
 @require_GET

@@ -17,15 +17,15 @@ from django.contrib.auth.views import redirect_to_login
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from amenagements.models import Amenagement
-from amenagements.selectors import amenagement_locate
-from common.http import AuthenticatedHttpRequest, HtmxHttpRequest, deny, error_text
+from amenagements.selectors import ERROR_NOT_FOUND, amenagement_locate
+from common.http import AuthenticatedHttpRequest, HtmxHttpRequest, deny, error_text, found_or_404
 from participation.contributions import moderation, permissions, ratelimits, selectors, services
 from participation.contributions.forms import ContributionForm, ModerationForm, ReportForm
 from participation.contributions.opinions import (
@@ -42,10 +42,9 @@ if TYPE_CHECKING:
 
 
 def _amenagement(slug: str) -> Amenagement:
-    try:
-        return Amenagement.objects.select_related("commune").get(slug=slug)
-    except Amenagement.DoesNotExist:
-        raise Http404(_("No arrangement with this address.")) from None
+    return found_or_404(
+        lambda: Amenagement.objects.select_related("commune").get(slug=slug), ERROR_NOT_FOUND
+    )
 
 
 def _reasons() -> dict[str, str]:

@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from common.http import AuthenticatedHttpRequest, HtmxHttpRequest, deny, error_text
+from common.http import AuthenticatedHttpRequest, HtmxHttpRequest, deny, error_text, found_or_404
 from participation.indicators import deliberation, permissions, selectors, services
 from participation.indicators.forms import CommentForm, DefinitionForm, ReasonForm, StanceForm
 from participation.indicators.text import DefinitionText
@@ -35,10 +35,10 @@ if TYPE_CHECKING:
 
 
 def _proposal(panel: CitizenPanel, pk: int) -> IndicatorDefinition:
-    try:
-        return selectors.proposal_get(panel=panel, pk=pk)
-    except IndicatorDefinition.DoesNotExist:
-        raise Http404(_("No proposal with this address in this panel.")) from None
+    return found_or_404(
+        lambda: selectors.proposal_get(panel=panel, pk=pk),
+        _("No proposal with this address in this panel."),
+    )
 
 
 ProposalView = Callable[..., HttpResponse]

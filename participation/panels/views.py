@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from common.http import AuthenticatedHttpRequest, HtmxHttpRequest, deny, error_text
+from common.http import AuthenticatedHttpRequest, HtmxHttpRequest, deny, error_text, found_or_404
 from participation.indicators import permissions as definition_permissions
 from participation.indicators import selectors as definition_selectors
 from participation.models import CitizenPanel, JoinRequest
@@ -37,10 +37,9 @@ LOG_PAGE_SIZE = 50
 
 def panel_or_404(slug: str) -> CitizenPanel:
     """The panel at `slug` (with its scope), or a 404 page."""
-    try:
-        return selectors.panel_get(slug=slug)
-    except CitizenPanel.DoesNotExist:
-        raise Http404(_("No citizen panel with this address.")) from None
+    return found_or_404(
+        lambda: selectors.panel_get(slug=slug), _("No citizen panel with this address.")
+    )
 
 
 PanelView = Callable[..., HttpResponse]
