@@ -3,7 +3,7 @@ PYTHON := .venv/bin/python
 MANAGE := $(PYTHON) manage.py
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test setup setup-test lint fmt bench messages
+.PHONY: run serve test setup setup-test lint fmt bench messages
 
 run: setup
 	$(MANAGE) load_demo
@@ -12,7 +12,13 @@ run: setup
 	$(MANAGE) load_demo_contributions
 	$(MANAGE) evaluate --all --not-evaluated
 	@printf '\n  Tactique est servi sur \033[1mhttp://127.0.0.1:8000\033[0m  (Ctrl-C pour arrêter)\n\n'
-	$(MANAGE) runserver 127.0.0.1:8000
+	# The web server and, beside it, the worker of the background jobs (imports, evaluations, emails).
+	scripts/with_worker.sh $(MANAGE) runserver 127.0.0.1:8000
+
+# The production configuration, locally: gunicorn (WEB_CONCURRENCY workers, default 2), static
+# files collected and served by WhiteNoise, a jobs worker (README, "Deployment").
+serve: setup
+	scripts/serve.sh
 
 test: setup-test lint
 	# Small numpy matrices: one BLAS thread per process avoids threads fighting over the cores.

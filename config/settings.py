@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "csp",
     "allauth",
     "allauth.account",
+    # Background jobs, on the PostgreSQL we already run (README, "Background jobs").
+    "procrastinate.contrib.django",
+    "common",
     "amenagements",
     "participation",
     "evaluation",
@@ -48,6 +51,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files served by the application itself, compressed and with hashed names, so
+    # that a production deployment needs no separate file server (README, "Deployment").
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -89,6 +95,10 @@ DATABASES = {
 }
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections, checked before reuse: after PostgreSQL restarts (or fails over),
+# the first request of each process reconnects instead of failing on a dead connection.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -109,6 +119,19 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# In production the static files are collected (`collectstatic`, done by `make serve`) with
+# content-hashed names and gzip/Brotli copies, so that browsers may cache them for ever.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# In debug mode (development, tests) WhiteNoise serves the files where they are, uncollected.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- Accounts (django-allauth) ------------------------------------------------------------
 # Residents sign in with their email address, which they must verify before they can take part;
@@ -129,6 +152,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tactique] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# The client address behind the reverse proxy for allauth's limits, and its emails as jobs.
+ACCOUNT_ADAPTER = "common.accounts.AccountAdapter"
 # allauth's rate limits (they live in the cache), spelled out so that they are reviewed here:
 # per IP for every entrance, per key (the email address) for failed logins and resets.
 ACCOUNT_RATE_LIMITS = {
@@ -182,10 +207,22 @@ TACTIQUE_MODERATORS_GROUP = "Modérateurs"
 TACTIQUE_PRIVACY_CONTACT = env("TACTIQUE_PRIVACY_CONTACT", default="")
 # The public address of the site, for the links in emails sent outside a request (decisions).
 TACTIQUE_SITE_URL = env("TACTIQUE_SITE_URL", default="http://127.0.0.1:8000")
-# Rate-limit counters (allauth's and the opinion forms') live in the cache. The default is each
-# process's own memory: a deployment running several processes sets a shared cache here
-# (Django's Redis or Memcached backend) so that the limits hold across processes.
-CACHES = {"default": env.cache_url("DJANGO_CACHE_URL", default="locmemcache://")}
+# Rate-limit counters (allauth's and the opinion forms') live in the cache, which must be shared
+# by every process for the limits to hold. The default is a table of the database we already
+# run (created by `createcachetable`); `DJANGO_CACHE_URL=redis://…` uses Redis instead.
+CACHES = {"default": env.cache_url("DJANGO_CACHE_URL", default="dbcache://tactique_cache")}
+# The reverse proxies whose X-Forwarded-For header is believed (addresses or networks, e.g.
+# "127.0.0.1,10.0.0.0/8"). A request from any other address is known by that address alone,
+# whatever header it sends. Empty (the default): the header is never believed.
+TACTIQUE_TRUSTED_PROXIES = env.list("TACTIQUE_TRUSTED_PROXIES", default=[])
+RATELIMIT_IP_META_KEY = "common.clientip.client_ip"
+
+# --- Background jobs (procrastinate) --------------------------------------------------------
+# Imports, evaluations and emails run in `manage.py procrastinate worker` (started by `make
+# run` and `make serve`); the jobs and their failures are kept in PostgreSQL, listed in the
+# admin. Each app declares its jobs in its `tasks` module.
+PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "tasks"
+PROCRASTINATE_IMPORT_PATHS = ["common.mail"]
 
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": tuple(TACTIQUE_MAP_CENTER),
@@ -226,6 +263,8 @@ CONTENT_SECURITY_POLICY = {
 SESSION_COOKIE_SECURE = not DEBUG and env.bool("DJANGO_SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+# The load balancer asks for /healthz over plain HTTP, from inside.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=False)
@@ -236,6 +275,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # The worker says each job it starts and ends at INFO: set DJANGO_JOBS_LOG_LEVEL=INFO to see.
+    "loggers": {"procrastinate": {"level": env("DJANGO_JOBS_LOG_LEVEL", default="WARNING")}},
 }
 
 # Debian 12 ships GDAL 3.6, which cannot sandbox spatial-reference look-ups. Tactique only

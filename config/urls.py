@@ -2,7 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+from config.health import healthz_view
+
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("healthz", healthz_view, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("comptes/", include("allauth.urls")),

@@ -10,8 +10,9 @@ Rules:
   segments it names) and linked to it; "keep and monitor" and "collect more data" change
   nothing, so accepting them plans nothing;
 - residents who gave their opinion on the arrangement (any version, account still active, an
-  address on file) are told of the decision by email once the transaction commits, one
-  message each (nobody sees another's address).
+  address on file) are told of the decision by email: one job each (nobody sees another's
+  address), queued with the decision, so sent once it commits and never if it rolls back;
+  a failing mail server is retried (`common.mail`).
 Decisions on one proposal are serialised by locking its row, so two staff members cannot
 decide it twice.
 """
@@ -23,7 +24,6 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amenagements import services as amenagement_services
 from amenagements.models import Adaptation
+from common.mail import email_queue
 from common.rules import require_open
 from evaluation.models import AdjustmentProposal
 
@@ -99,7 +100,7 @@ def _record(
             "planned_adaptation",
         ]
     )
-    transaction.on_commit(lambda: decision_notify(proposal_id=proposal.pk))
+    decision_notify(proposal_id=proposal.pk)
     return proposal
 
 
@@ -179,11 +180,8 @@ def decision_recipients(proposal: AdjustmentProposal) -> list[str]:
 
 
 def decision_notify(*, proposal_id: int) -> int:
-    """Email the decision on a proposal to the residents who contributed (see module doc).
-
-    Returns the number of messages sent. Mail errors are logged by the backend and do not undo
-    the decision (it is already committed and published).
-    """
+    """Queue the email of the decision on a proposal to each resident who contributed (see
+    the module's rules); the number queued."""
     proposal = AdjustmentProposal.objects.select_related("amenagement").get(pk=proposal_id)
     recipients = decision_recipients(proposal)
     if not recipients:
@@ -219,10 +217,4 @@ def decision_notify(*, proposal_id: int) -> int:
             )
             % {"url": settings.TACTIQUE_SITE_URL.rstrip("/") + reverse("privacy:privacy")},
         ]
-    body = "\n".join(lines)
-    messages = [
-        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
-        for address in recipients
-    ]
-    with get_connection(fail_silently=True) as connection:
-        return connection.send_messages(messages) or 0
+    return email_queue(subject=subject, body="\n".join(lines), to=recipients)

@@ -9,13 +9,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amenagements.models import Amenagement
 from common.http import AuthenticatedHttpRequest, deny, found_or_404, require_permission
-from evaluation import decisions, selectors, services
+from evaluation import decisions, queued, selectors
 from evaluation.forms import ProposalDecisionForm
 from evaluation.models import AdjustmentProposal
 from evaluation.permissions import can_decide_proposal, can_run_evaluation
@@ -88,14 +87,17 @@ def _decide(proposal: AdjustmentProposal, user: User, data: dict[str, Any]) -> N
 @require_POST
 @require_permission(can_run_evaluation)
 def evaluation_run_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    """Staff run the evaluation of an arrangement with the data known today."""
-    amenagement = get_object_or_404(Amenagement, slug=slug)
-    try:
-        services.evaluation_run(
-            amenagement=amenagement, as_of=timezone.localdate(), created_by=request.user
+    """Staff queue the evaluation of an arrangement with the data known today; its page says
+    while it waits and runs, and shows the result (or why it failed) once done."""
+    amenagement = get_object_or_404(Amenagement.objects.only("pk", "slug"), slug=slug)
+    if queued.evaluation_queue(amenagement_id=amenagement.pk, by=request.user):
+        messages.success(
+            request,
+            _(
+                "The evaluation has been queued: it runs in the background and its result "
+                "appears on this page within a few minutes."
+            ),
         )
-    except ValueError as error:
-        messages.error(request, _("The evaluation could not be run: %(error)s") % {"error": error})
     else:
-        messages.success(request, _("The evaluation has been run."))
+        messages.info(request, _("An evaluation of this arrangement is already queued."))
     return redirect(amenagement.get_absolute_url() + "#evaluation")

@@ -24,6 +24,7 @@ from amenagements.models import Amenagement
 from amenagements.permissions import can_record_adaptation
 from common.http import HtmxHttpRequest, found_or_404
 from evaluation import overview
+from evaluation import queued as evaluation_queued
 from evaluation import selectors as evaluation_selectors
 from evaluation.permissions import can_decide_proposal, can_run_evaluation
 from pages.facets import facet_group
@@ -92,6 +93,9 @@ def amenagement_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             "hot_spots_geojson": evaluation_selectors.hot_spots_geojson(evaluation),
             "decided_proposals": evaluation_selectors.decided_proposals(amenagement=amenagement),
             "can_run_evaluation": can_run_evaluation(request.user),
+            "evaluation_jobs": evaluation_queued.evaluation_jobs(amenagement=amenagement)
+            if can_run_evaluation(request.user)
+            else None,
             "can_decide_proposal": can_decide_proposal(request.user),
             **opinions_context(request, amenagement),
         },

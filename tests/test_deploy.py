@@ -1,9 +1,25 @@
-"""Production settings pass Django's deployment checklist."""
+"""Production: settings that pass Django's deployment checklist, `make serve` (gunicorn and
+WhiteNoise), the health check a load balancer asks, and rate limits shared by processes."""
 
+import gzip
+import json
 import os
+import re
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
+from urllib import request as urllib_request
+from urllib.request import Request
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
+from django.test import override_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,3 +65,117 @@ def test_production_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+# --- serving in production ----------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def urlopen(request: str | Request, timeout: float) -> Any:
+    """urllib's, for the loopback server the test started (never a file: URL)."""
+    return urllib_request.urlopen(request, timeout=timeout)  # noqa: S310
+
+
+def database_url() -> str:
+    """The test database, for processes started by a test."""
+    s = connection.settings_dict
+    return f"postgis://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_make_serve_runs_gunicorn_with_compressed_hashed_static_files():
+    port = free_port()
+    env = clean_environment(DATABASE_URL=database_url(), PORT=str(port), WEB_CONCURRENCY="2")
+    server = subprocess.Popen(  # noqa: S603 -- our own script
+        [str(ROOT / "scripts" / "serve.sh")],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its gunicorn and worker stop with it
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urlopen(base + "/healthz", timeout=5) as response:
+                    assert json.load(response)["status"] == "ok"
+                    break
+            except OSError:
+                assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
+                assert time.monotonic() < deadline, "gunicorn did not answer within 90 s"
+                time.sleep(0.5)
+        with urlopen(base + "/", timeout=10) as response:
+            assert response.headers["Server"].startswith("gunicorn")
+            page = response.read().decode()
+        stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', page)
+        assert stylesheet, "the page links its stylesheet by a content-hashed name"
+        asked = Request(base + stylesheet.group(1), headers={"Accept-Encoding": "gzip"})  # noqa: S310
+        with urlopen(asked, timeout=10) as response:
+            assert response.headers["Content-Encoding"] == "gzip"
+            assert "immutable" in response.headers["Cache-Control"]
+            assert b"{" in gzip.decompress(response.read())
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+@pytest.mark.django_db
+def test_healthz_says_ok_then_unavailable_when_a_migration_is_missing(client):
+    response = client.get("/healthz")
+    assert (response.status_code, response.json()["status"]) == (200, "ok")
+    # As after deploying new code without `migrate`: the load balancer must not send traffic.
+    MigrationRecorder.Migration.objects.filter(app="common", name="0001_job_failure").delete()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "unavailable",
+        "database": "ok",
+        "migrations": "1 not applied",
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rate_limit_counters_in_the_database_cache_are_shared_by_processes():
+    """Two processes count against one limit (3 a minute): the fourth attempt, made by the
+    second process, is refused. With each process's own memory, it would not be."""
+    with override_settings(
+        CACHES={
+            "default": {
+                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": "tactique_cache",
+            }
+        }
+    ):
+        call_command("createcachetable", verbosity=0)
+    attempt = (
+        "import django; django.setup()\n"
+        "from django.test import RequestFactory\n"
+        "from django_ratelimit.core import is_ratelimited\n"
+        "request = RequestFactory().get('/', REMOTE_ADDR='203.0.113.7')\n"
+        "for _ in range({n}):\n"
+        "    print(is_ratelimited(request, group='shared', key='ip', rate='3/m', increment=True))\n"
+    )
+    env = clean_environment(
+        DJANGO_DEBUG="1", DATABASE_URL=database_url(), DJANGO_CACHE_URL="dbcache://tactique_cache"
+    )
+
+    def run(n: int) -> list[str]:
+        done = subprocess.run(  # noqa: S603 -- our own code, in our interpreter
+            [sys.executable, "-c", attempt.format(n=n)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout.split()
+
+    assert run(3) == ["False", "False", "False"]
+    assert run(1) == ["True"]

@@ -326,12 +326,22 @@ class ManualCount(models.Model):
 
 
 class ImportRun(models.Model):
-    """One import of a file: what it did, for the record and for the rejects download."""
+    """One import of a file: what it did, for the record and for the rejects download.
+
+    A file uploaded on the import page is queued (`usage.queued`): its record is created at
+    once, holding the file, and filled by the background job, which says how far it has read
+    while it runs. The command line imports at once and records a finished run."""
 
     class Kind(models.TextChoices):
         PARIS_HOURLY = "paris_hourly", _("Paris official hourly export")
         READINGS = "readings", _("Counts (long CSV)")
         COUNTERS = "counters", _("Counters file")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
 
     kind = models.CharField(_("kind of file"), max_length=20, choices=Kind.choices)
     source = models.CharField(_("source"), max_length=100)
@@ -349,6 +359,16 @@ class ImportRun(models.Model):
     rejects_csv = models.TextField(_("rejected lines"), blank=True)
     rejects_truncated = models.BooleanField(default=False)
     duration_s = models.FloatField(_("duration (s)"), default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DONE
+    )
+    # Progress of a running import, written outside its transaction (`usage.queued`).
+    lines_read = models.PositiveBigIntegerField(_("lines read so far"), default=0)
+    # Why a queued import failed, in words for the staff (nothing was written).
+    error = models.TextField(_("error"), blank=True)
+    # The uploaded file, until its job has imported it (kept if the job fails).
+    upload = models.BinaryField(_("uploaded file"), null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -366,3 +386,8 @@ class ImportRun(models.Model):
     def __str__(self) -> str:
         name = self.file_name or self.source
         return f"{self.get_kind_display()} — {name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def pending(self) -> bool:
+        """Queued or running: the report is not there yet."""
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}

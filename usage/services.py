@@ -94,6 +94,19 @@ def _record_rejects(
     return kept, truncated, rejects_to
 
 
+def _record_run(run: ImportRun | None, **fields: Any) -> ImportRun:
+    """What an import did, in its queued record (now done) or in a new one."""
+    if run is None:
+        return ImportRun.objects.create(**fields)
+    for name, value in fields.items():
+        setattr(run, name, value)
+    run.status = ImportRun.Status.DONE
+    run.finished_at = timezone.now()
+    run.upload = None
+    run.save()
+    return run
+
+
 @transaction.atomic
 def readings_import(
     *,
@@ -106,6 +119,7 @@ def readings_import(
     recorded_by: User | None = None,
     progress: Callable[[int], None] | None = None,
     rejects_to: Path | None = None,
+    run: ImportRun | None = None,
 ) -> ImportReport:
     """Import a CSV file of counts (any period: hour, day or month) from `source`.
 
@@ -115,7 +129,8 @@ def readings_import(
     an unknown one is rejected unless `fmt` describes counters (the Paris export), in which case
     it is created and linked to the arrangements near it. `progress` is called with the number
     of lines read since its last call. With `rejects_to`, every rejected line is written there
-    (the file's columns, then the line number and the reason), if there is any.
+    (the file's columns, then the line number and the reason), if there is any. The import is
+    recorded in `run` (a queued import's record) or, without it, in a new `ImportRun`.
     Raises `ImportFileError` (nothing written) if the file cannot be read as a whole.
     """
     started = time.perf_counter()
@@ -140,7 +155,8 @@ def readings_import(
     kept, truncated, written = _record_rejects(
         file=file, csv_text=reader.csv_text, rejects=rejects, rejects_to=rejects_to
     )
-    run = ImportRun.objects.create(
+    run = _record_run(
+        run,
         kind=kind,
         source=source,
         file_name=file_name[:255],
@@ -170,12 +186,14 @@ def counters_import(
     file_name: str = "",
     recorded_by: User | None = None,
     rejects_to: Path | None = None,
+    run: ImportRun | None = None,
 ) -> ImportReport:
     """Create or update the counters of `source` from a counters file (id, name, lon, lat…).
 
     A counter already known is updated where the file differs (name, position, installation
     date, other columns kept as properties, attribution if given); counters absent from the
     file are left alone. New and moved counters are (re)linked to the arrangements near them.
+    Recorded in `run` or a new `ImportRun`, as `readings_import`.
     Raises `ImportFileError` (nothing written) if the file cannot be read as a whole.
     """
     started = time.perf_counter()
@@ -214,7 +232,8 @@ def counters_import(
     kept, truncated, written = _record_rejects(
         file=file, csv_text=read.csv_text, rejects=read.rejects, rejects_to=rejects_to
     )
-    run = ImportRun.objects.create(
+    run = _record_run(
+        run,
         kind=ImportRun.Kind.COUNTERS,
         source=source,
         file_name=file_name[:255],

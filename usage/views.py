@@ -17,8 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from amenagements.models import Amenagement
 from amenagements.selectors import parse_bbox
-from common.http import AuthenticatedHttpRequest, found_or_404, require_permission
-from usage import selectors, services
+from common.http import (
+    AuthenticatedHttpRequest,
+    HtmxHttpRequest,
+    found_or_404,
+    require_permission,
+)
+from usage import queued, selectors, services
 from usage.forms import ImportForm, ManualCountForm
 from usage.importing import ImportFileError
 from usage.importing.csvtext import DELIMITERS
@@ -44,30 +49,30 @@ def counters_geojson_view(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_permission(can_import_counts)
-def import_view(request: HttpRequest) -> HttpResponse:
-    """Staff upload a counters file or a file of counts; the report page follows."""
+def import_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Staff upload a counters file or a file of counts: checked at once (a file that cannot
+    be read as a whole is refused on the form), then queued; the import's page follows."""
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            common = {
-                "file": upload.file,
-                "source": form.cleaned_data["source"],
-                "attribution": form.cleaned_data["attribution"],
-                "file_name": upload.name,
-                "recorded_by": request.user,
-            }
+            kind = form.cleaned_data["kind"]
             try:
-                if form.cleaned_data["kind"] == ImportRun.Kind.COUNTERS:
-                    report = services.counters_import(fmt=form.counters_format(), **common)
-                else:
-                    report = services.readings_import(
-                        fmt=form.readings_format(), kind=form.cleaned_data["kind"], **common
-                    )
+                run = queued.import_queue(
+                    file=upload.file,
+                    fmt=form.counters_format()
+                    if kind == ImportRun.Kind.COUNTERS
+                    else form.readings_format(),
+                    kind=kind,
+                    source=form.cleaned_data["source"],
+                    attribution=form.cleaned_data["attribution"],
+                    file_name=upload.name,
+                    recorded_by=request.user,
+                )
             except ImportFileError as error:
                 form.add_error("file", str(error))
             else:
-                return redirect("usage:import_detail", pk=report.run.pk)
+                return redirect("usage:import_detail", pk=run.pk)
     else:
         form = ImportForm()
     recent = ImportRun.objects.select_related("recorded_by").only(
@@ -79,6 +84,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
         "updated",
         "unchanged",
         "rejected",
+        "status",
         "created_at",
         "recorded_by__username",
     )[:RECENT_IMPORTS]
@@ -87,16 +93,20 @@ def import_view(request: HttpRequest) -> HttpResponse:
 
 def _get_run(pk: int) -> ImportRun:
     return found_or_404(
-        lambda: ImportRun.objects.select_related("recorded_by").get(pk=pk),
+        lambda: ImportRun.objects.select_related("recorded_by").defer("upload").get(pk=pk),
         _("No import with this number."),
     )
 
 
 @require_GET
 @require_permission(can_import_counts)
-def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """What an import did, and its first rejected lines with their number and reason."""
+def import_detail_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """What an import did, and its first rejected lines with their number and reason; while
+    it is queued or running, how far it has gone (htmx asks again every few seconds, and the
+    whole page is reloaded once the report is there)."""
     run = _get_run(pk)
+    if request.htmx and not run.pending:
+        return HttpResponse(headers={"HX-Refresh": "true"})
     header: list[str] = []
     lines: list[dict[str, Any]] = []
     if run.rejects_csv:

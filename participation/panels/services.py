@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.mail import email_queue
 from common.text import unique_slug
 from participation.models import CitizenPanel, JoinRequest, Membership, Profile
 from participation.panels.log import (
@@ -242,26 +242,24 @@ def invitation_create(
     panel_log_record(
         panel=panel, action=MEMBER_INVITED, actor=by, payload={"member": profile.pseudonym}
     )
-    transaction.on_commit(lambda: _email_invitation(invitation.pk))
+    _email_invitation(invitation)
     return invitation
 
 
-def _email_invitation(invitation_id: int) -> None:
-    invitation = JoinRequest.objects.select_related("panel", "user").get(pk=invitation_id)
+def _email_invitation(invitation: JoinRequest) -> None:
+    """Queue the invitation's email (a job, sent once the invitation commits; retried)."""
     address = getattr(invitation.user, "email", "")
     if not address:
         return
-    profile_url = reverse("participation:profile")
-    send_mail(
+    profile_url = settings.TACTIQUE_SITE_URL.rstrip("/") + reverse("participation:profile")
+    email_queue(
         subject=_("[Tactique] Invitation to the panel “%(panel)s”") % {"panel": invitation.panel},
-        message=_(
+        body=_(
             "You have been invited to join the citizen panel “%(panel)s”. "
             "Accept or decline the invitation from your profile page: %(url)s"
         )
         % {"panel": invitation.panel, "url": profile_url},
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[address],
-        fail_silently=True,
+        to=[address],
     )
 
 

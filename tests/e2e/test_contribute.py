@@ -21,6 +21,7 @@ from playwright.sync_api import expect
 
 from participation.contributions import moderation
 from participation.models import CommentStatus, Contribution, ModerationLogEntry
+from tests.jobs import run_worker
 from tests.participation import fixtures, opinion_fixtures
 from tests.participation.fixtures import PASSWORD, make_user
 from tests.participation.opinion_fixtures import submit
@@ -78,6 +79,7 @@ def test_a_resident_signs_up_rates_from_the_map_pins_a_spot_and_sees_the_summary
     page.locator("#id_pseudonym").fill("Zoé")
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/comptes/confirm-email/$"))
+    run_worker("emails")
     link = re.search(r"https?://\S+/comptes/confirm-email/\S+/", mail.outbox[-1].body).group(0)
     page.goto(link)
     page.locator("main form button[type=submit]").click()

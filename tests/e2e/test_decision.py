@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from evaluation.models import AdjustmentProposal
 from participation.models import Contribution, Rating
+from tests.jobs import run_worker
 from tests.participation.fixtures import *  # noqa: F403
 from tests.participation.fixtures import PASSWORD, make_user
 
@@ -49,6 +50,9 @@ def test_staff_run_the_evaluation_accept_a_proposal_and_the_timeline_shows_the_p
     run = reverse("evaluation:run", kwargs={"slug": unsafe.slug})
     page.locator(f"form[action='{run}'] button[type=submit]").click()
     page.wait_for_url(re.compile(r"#evaluation$"))
+    expect(page.locator("#evaluation")).to_contain_text("file d’attente")
+    run_worker("evaluations")  # the evaluation is a background job
+    page.reload()
 
     proposal = AdjustmentProposal.objects.get(action=AdjustmentProposal.Action.ADJUST)
     proposal_url = reverse("evaluation:proposal", kwargs={"slug": unsafe.slug, "pk": proposal.pk})

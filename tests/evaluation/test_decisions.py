@@ -14,6 +14,7 @@ from amenagements.models import Adaptation, Amenagement, PlannedAdaptation
 from evaluation import decisions
 from evaluation.models import AdjustmentProposal, EvaluationRun
 from participation.models import Contribution
+from tests.jobs import run_queued_jobs
 from tests.participation.fixtures import make_user
 
 Action = AdjustmentProposal.Action
@@ -178,9 +179,7 @@ def test_a_superseded_proposal_cannot_be_decided(amenagement, agent):
     assert error.value.code == "not_open"
 
 
-def test_residents_who_gave_their_opinion_are_told_after_the_decision_commits(
-    amenagement, agent, django_capture_on_commit_callbacks, settings
-):
+def test_residents_who_gave_their_opinion_are_told_by_queued_emails(amenagement, agent, settings):
     settings.TACTIQUE_SITE_URL = "https://tactique.example.org"
     version = amenagement.versions.get()
     alice, bruno, gone = make_user("Alice"), make_user("Bruno"), make_user("Parti")
@@ -192,11 +191,9 @@ def test_residents_who_gave_their_opinion_are_told_after_the_decision_commits(
     make_user("Passant")  # no opinion on this arrangement: not told
     proposal = make_proposal(amenagement)
 
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        decisions.proposal_reject(proposal=proposal, decided_by=agent, note="Trop cher.")
-    assert mail.outbox == []  # nothing before the commit
-    for callback in callbacks:
-        callback()
+    decisions.proposal_reject(proposal=proposal, decided_by=agent, note="Trop cher.")
+    assert mail.outbox == []  # queued with the decision, sent by the worker
+    assert run_queued_jobs("common.send_email") == 2
 
     assert sorted(m.to[0] for m in mail.outbox) == [alice.email, bruno.email]
     assert all(len(m.to) == 1 and not m.cc and not m.bcc for m in mail.outbox)

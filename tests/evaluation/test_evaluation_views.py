@@ -5,11 +5,14 @@ from django.contrib.auth.models import AnonymousUser, Permission
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.translation import gettext
 
+from common.models import JobFailure
 from evaluation.models import EvaluationRun
 from evaluation.permissions import can_run_evaluation
 from evaluation.selectors import latest_evaluation
 from evaluation.services import evaluation_run
+from tests.jobs import queued_jobs, run_queued_jobs
 from tests.participation.fixtures import PASSWORD, make_user
 
 from .fixtures import (
@@ -77,6 +80,16 @@ def test_staff_with_the_permission_run_an_evaluation_and_see_it(
     response = client.post(url(amenagement))
     assert response.status_code == 302
     assert response["Location"] == amenagement.get_absolute_url() + "#evaluation"
+    # Queued, once however often the button is pressed; the page says so.
+    assert not EvaluationRun.objects.exists()
+    client.post(url(amenagement))
+    assert len(queued_jobs("evaluation.evaluate_arrangement")) == 1
+    page = client.get(response["Location"]).content.decode()
+    assert (
+        gettext("An evaluation is queued; its result will appear here (reload the page).") in page
+    )
+
+    assert run_queued_jobs() == 1
     run = EvaluationRun.objects.get()
     assert (run.amenagement, run.created_by) == (amenagement, agent)
     page = client.get(response["Location"]).content.decode()
@@ -84,6 +97,32 @@ def test_staff_with_the_permission_run_an_evaluation_and_see_it(
     assert adopted.name in page
     assert "<caption>" in page
     assert 'scope="row"' in page
+
+
+def test_a_failed_evaluation_is_shown_to_the_staff_until_one_succeeds(client, amenagement, adopted):
+    """The worker records a failed job (tests/common/test_jobs.py); the page shows it."""
+    adopted.panel.communes.add(amenagement.commune)
+    agent = grant(make_user("Agente", staff=True))
+    JobFailure.objects.create(
+        task="evaluation.evaluate_arrangement",
+        job_id=1,
+        attempt=1,
+        final=True,
+        arguments={"amenagement_id": amenagement.pk, "by_id": agent.pk},
+        error_type="ValueError",
+        error="Le compteur C1 a deux comptages pour le 2024-05-01.",
+    )
+    login(client, agent)
+    page = client.get(amenagement.get_absolute_url()).content.decode()
+    assert "deux comptages pour le 2024-05-01" in page
+    client.logout()
+    assert "deux comptages" not in client.get(amenagement.get_absolute_url()).content.decode()
+
+    login(client, agent)
+    client.post(url(amenagement))
+    run_queued_jobs()
+    assert EvaluationRun.objects.exists()
+    assert "deux comptages" not in client.get(amenagement.get_absolute_url()).content.decode()
 
 
 def test_the_button_is_hidden_from_the_public(client, amenagement):

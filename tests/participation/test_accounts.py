@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from participation.models import JoinRequest, Profile
 from participation.panels import services as panel_services
+from tests.jobs import queued_jobs, run_queued_jobs
 from tests.participation.fixtures import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +40,8 @@ def test_signing_up_sends_a_verification_email_and_does_not_sign_in(client, pane
     assert response["Location"] == reverse("account_email_verification_sent")
     user = User.objects.get(email="zoe@example.org")
     assert Profile.objects.get(user=user).pseudonym == "Zoé"
+    assert mail.outbox == []  # queued with the account, sent by the worker
+    run_queued_jobs()
     assert len(mail.outbox) == 1
     assert "/comptes/confirm-email/" in mail.outbox[0].body
     # Not signed in: taking part sends to the login page.
@@ -57,6 +60,7 @@ def test_an_unverified_account_cannot_sign_in_until_the_link_is_followed(client,
     assert response["Location"] == reverse("account_email_verification_sent")
     assert "_auth_user_id" not in client.session
     # The link in the email verifies the address; the resident can then sign in and take part.
+    run_queued_jobs()
     link = confirmation_link(mail.outbox[-1])
     assert client.get(link).status_code == 200
     client.post(link)
@@ -69,6 +73,7 @@ def test_an_unverified_account_cannot_sign_in_until_the_link_is_followed(client,
 
 def test_following_the_link_right_after_sign_up_signs_in(client):
     client.post(reverse("account_signup"), SIGNUP)
+    run_queued_jobs()
     client.post(confirmation_link(mail.outbox[0]))
     assert "_auth_user_id" in client.session
     page = client.get(reverse("participation:profile")).content.decode()
@@ -82,11 +87,12 @@ def test_a_taken_pseudonym_is_refused_at_sign_up_keeping_what_was_typed(client, 
     assert 'id="id_pseudonym_errors"' in page
     assert 'value="zoe@example.org"' in page
     assert not User.objects.filter(email="zoe@example.org").exists()
-    assert mail.outbox == []
+    assert queued_jobs() == []
 
 
 def test_the_pseudonym_is_shown_on_public_pages_never_the_email(client, panel):
     client.post(reverse("account_signup"), {**SIGNUP, "email": "secret.zoe@example.org"})
+    run_queued_jobs()
     client.post(confirmation_link(mail.outbox[0]))
     client.post(reverse("participation:join", args=[panel.slug]))
     panel_services.join_request_decide(

@@ -9,6 +9,7 @@ from participation.indicators import deliberation
 from participation.models import DeliberationLogEntry, JoinRequest, Membership, Profile
 from participation.panels import services as panel_services
 from participation.profiles import services as profile_services
+from tests.jobs import run_queued_jobs
 from tests.participation.fixtures import make_user
 
 
@@ -86,14 +87,16 @@ def test_a_panel_closed_to_requests_refuses_them(panel, resident):
 
 
 def test_an_invitation_by_pseudonym_is_emailed_and_accepted_by_the_invitee(
-    panel, resident, facilitator, django_capture_on_commit_callbacks
+    panel, resident, facilitator, settings
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        invitation = panel_services.invitation_create(
-            panel=panel, by=facilitator, pseudonym="habitante"
-        )
+    settings.TACTIQUE_SITE_URL = "https://tactique.example.org"
+    invitation = panel_services.invitation_create(
+        panel=panel, by=facilitator, pseudonym="habitante"
+    )
+    assert run_queued_jobs("common.send_email") == 1
     assert [m.to for m in mail.outbox] == [["habitante@example.org"]]
     assert panel.name in mail.outbox[0].subject
+    assert "https://tactique.example.org/" in mail.outbox[0].body  # a link that works in a mail
     other = make_user("Intrus")
     with pytest.raises(ValidationError):
         panel_services.invitation_answer(invitation=invitation, user=other, accept=True)

@@ -14,6 +14,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from tests.jobs import queued_jobs, run_queued_jobs
 from usage import forms
 from usage.importing import messages as m
 from usage.models import ImportRun, ManualCount, Reading
@@ -189,13 +190,62 @@ def test_staff_import_counters_then_counts_and_read_the_report(client, importer)
     )
     assert response.status_code == 302
 
+    run_queued_jobs()
     response = upload(client, b"counter,date,count\nC1,2020-06-01,5\nC1,2020-06-02,7\n")
 
+    # The page answers at once: the file is queued, nothing imported yet.
     run = ImportRun.objects.get(kind="readings")
     assert response["Location"] == reverse("usage:import_detail", args=[run.pk])
-    assert (run.inserted, run.recorded_by) == (2, importer)
+    assert run.status == ImportRun.Status.QUEUED
+    assert not Reading.objects.exists()
     page = client.get(response["Location"]).content.decode()
     assert "comptages.csv" in page
+    assert _("The file has been received; its import will start in a moment.") in page
+    assert 'hx-trigger="every 2s"' in page
+    # htmx asks again while it waits, and reloads the page once the report is there.
+    assert "HX-Refresh" not in client.get(response["Location"], headers={"HX-Request": "true"})
+
+    assert run_queued_jobs() == 1
+    run.refresh_from_db()
+    assert (run.status, run.inserted, run.recorded_by, run.upload) == ("done", 2, importer, None)
+    assert Reading.objects.count() == 2
+    polled = client.get(response["Location"], headers={"HX-Request": "true"})
+    assert polled["HX-Refresh"] == "true"
+    page = client.get(response["Location"]).content.decode()
+    assert "every 2s" not in page
+    assert "<div><dt>{}</dt><dd>2</dd></div>".format(_("inserted")) in page
+
+
+def test_a_running_import_shows_how_far_it_has_read(client, importer, counter):
+    client.force_login(importer)
+    response = upload(client, b"counter,date,count\nC1,2020-06-01,5\n")
+    ImportRun.objects.filter(kind="readings").update(status="running", lines_read=12_345)
+    page = client.get(response["Location"]).content.decode()
+    assert _("Import in progress…") in page
+    assert "12345" in page
+    assert 'hx-trigger="every 2s"' in page
+
+
+def test_an_import_failing_in_its_job_says_why_and_writes_nothing(client, importer, counter):
+    """UTF-8 at the start (the check on the form passes), not further on: the job fails."""
+    client.force_login(importer)
+    upload(client, daily_csv("C1", dt.date(2020, 5, 1), [3] * 10).encode())
+    run_queued_jobs()
+    before = Reading.objects.count()
+    good = "".join(f"C1,2020-06-{day:02},5\n" for day in range(1, 29)) * 300
+    content = b"counter,date,count\n" + good.encode() + b"C1,2020-07-01,\xe9\n"
+    assert len(content) > 64 * 1024
+
+    response = upload(client, content)
+    run_queued_jobs()
+
+    run = ImportRun.objects.filter(kind="readings").first()
+    assert run.status == ImportRun.Status.FAILED
+    assert run.upload is not None  # kept: the staff may look at what they sent
+    page = client.get(response["Location"]).content.decode()
+    assert _("The import failed: nothing was written.") in page
+    assert "UTF-8" in page
+    assert Reading.objects.count() == before
 
 
 def test_the_upload_page_refuses_a_file_that_is_not_csv(client, importer, counter):
@@ -216,6 +266,7 @@ def test_the_upload_page_reports_rejected_lines_and_keeps_the_good_ones(client, 
     content = b"counter,date,count\nC1,2020-06-01,5\nC1,2020-06-02,-1\nC1,2020-06-03,7\n"
 
     response = upload(client, content)
+    run_queued_jobs()
 
     page = client.get(response["Location"]).content.decode()
     assert str(m.REJECT_NEGATIVE_COUNT % {"value": "-1"}) in page
@@ -234,6 +285,7 @@ def test_a_file_missing_a_column_is_reported_on_the_form(client, importer, count
     assert response.status_code == 200
     assert not ImportRun.objects.filter(kind=ImportRun.Kind.READINGS).exists()
     assert "when" in response.content.decode()
+    assert not queued_jobs()
 
 
 # --- manual counts ----------------------------------------------------------------------------
