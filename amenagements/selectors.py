@@ -128,7 +128,7 @@ def amenagement_geojson(*, filters: AmenagementFilters, bbox: Bbox | None = None
         FROM {Amenagement._meta.db_table} a
         WHERE a.id IN ({inner_sql})
     """  # noqa: S608 -- the only interpolations are a table name and Django-compiled SQL.
-    return query_text(sql, params)
+    return query_text(sql, params, model=Amenagement)
 
 
 def with_measures(qs: QuerySet[Amenagement]) -> QuerySet[Amenagement]:

@@ -11,6 +11,8 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from config.replica import replica_database
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -54,6 +56,9 @@ MIDDLEWARE = [
     # Static files served by the application itself, compressed and with hashed names, so
     # that a production deployment needs no separate file server (README, "Deployment").
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Read-only requests read the replica; a write pins the browser to the primary a while.
+    # Before the sessions: a session saved on the way out is a write.
+    "config.replica.ReplicaRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -99,6 +104,12 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # the first request of each process reconnects instead of failing on a dead connection.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Pages' reads from a streaming replica, if there is one (README, "Deployment"; config/replica.py).
+if replica := replica_database(
+    env("DATABASE_REPLICA_URL", default=""), default=DATABASES["default"]
+):
+    DATABASES["replica"] = replica
+DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

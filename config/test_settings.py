@@ -24,3 +24,5 @@ WHITENOISE_AUTOREFRESH = True
 # Connections closed after each request and job, as before persistent connections: the
 # worker threads of the job tests must not hold the test database open at its teardown.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# No replica unless a test starts one (tests/config/test_replica.py), whatever the environment.
+DATABASES.pop("replica", None)  # noqa: F405

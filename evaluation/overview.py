@@ -207,4 +207,4 @@ def overview_geojson(*, filters: OverviewFilters) -> str:
         FROM {Amenagement._meta.db_table} a
         JOIN ({inner_sql}) o ON o.feature_id = a.id
     """  # noqa: S608 -- the only interpolations are a table name and Django-compiled SQL.
-    return query_text(sql, params)
+    return query_text(sql, params, model=Amenagement)

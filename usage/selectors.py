@@ -59,7 +59,7 @@ def counters_geojson(*, bbox: Bbox | None = None) -> str:
         FROM {Counter._meta.db_table} c
         {where}
     """  # noqa: S608 -- table names from the models and a fixed clause; values are parameters
-    return query_text(sql, params)
+    return query_text(sql, params, model=Counter)
 
 
 # --- the arrangement page ---------------------------------------------------------------------
