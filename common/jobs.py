@@ -14,18 +14,24 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import close_old_connections
+from django.db import InterfaceError, OperationalError, close_old_connections
 from procrastinate import JobContext, RetryStrategy
 from procrastinate.contrib.django import app
 from procrastinate.middleware import SyncCallNext
 
 from common.models import JobFailure
 
-__all__ = ["EMAIL_RETRY", "app", "job_middleware"]
+__all__ = ["DATABASE_RETRY", "EMAIL_RETRY", "app", "job_middleware"]
 
 logger = logging.getLogger(__name__)
 
-# An email that fails (mail server down, refused) is tried again 5 times over ~1 hour:
+# A job interrupted by a lost database connection (PostgreSQL restarting, failing over) is
+# tried again, 5 times, 5 s apart; any other error fails it for good.
+DATABASE_RETRY = RetryStrategy(
+    max_attempts=5, wait=5, retry_exceptions={OperationalError, InterfaceError}
+)
+
+# An email that fails (mail server down, refused) is tried again 5 times over ~23 minutes:
 # after 4 s, 16 s, 64 s, 256 s and 1024 s (procrastinate's exponential wait).
 EMAIL_RETRY = RetryStrategy(max_attempts=5, exponential_wait=4)
 

@@ -15,6 +15,9 @@ Rules:
   fails and is recorded (`common.models.JobFailure`). Either way the import's transaction
   was rolled back: nothing was written, nothing stored before is lost, and the uploaded file
   is kept with the run.
+- But a lost database connection (PostgreSQL restarting, failing over) leaves the run as it
+  is, running, and fails the job so that it is tried again (`usage.tasks`): the next
+  attempt starts the import afresh.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import tempfile
 import time
 from typing import IO, TYPE_CHECKING, Any
 
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -129,9 +132,11 @@ def _fail(run_id: int, message: str) -> None:
 def import_run_queued(run_id: int) -> ImportRun | None:
     """The job: import the queued run's file (see the module's rules); the run, or None if
     it was not queued."""
-    started = ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED).update(
-        status=ImportRun.Status.RUNNING
-    )
+    # Running already: an attempt interrupted by a lost connection (the worker runs a job
+    # once at a time; it tries it again only after the attempt ended).
+    started = ImportRun.objects.filter(
+        pk=run_id, status__in=[ImportRun.Status.QUEUED, ImportRun.Status.RUNNING]
+    ).update(status=ImportRun.Status.RUNNING)
     if not started:
         return None
     run = ImportRun.objects.select_related("recorded_by").get(pk=run_id)
@@ -156,6 +161,8 @@ def import_run_queued(run_id: int) -> ImportRun | None:
                 )
     except ImportFileError as error:
         _fail(run_id, str(error))
+    except (OperationalError, InterfaceError):
+        raise  # the database went away: tried again (see the module's rules)
     except Exception:
         _fail(run_id, str(ERROR_UNEXPECTED))
         raise
