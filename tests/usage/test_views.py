@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from tests.jobs import queued_jobs, run_queued_jobs
-from usage import forms
+from usage import forms, queued
 from usage.importing import messages as m
 from usage.models import ImportRun, ManualCount, Reading
 
@@ -224,6 +224,20 @@ def test_a_running_import_shows_how_far_it_has_read(client, importer, counter):
     assert _("Import in progress…") in page
     assert "12345" in page
     assert 'hx-trigger="every 2s"' in page
+
+
+def test_an_import_interrupted_by_a_lost_connection_is_imported_by_the_next_attempt(
+    client, importer, counter
+):
+    """The attempt cut short left the run "running"; the retried job imports it, once."""
+    client.force_login(importer)
+    upload(client, b"counter,date,count\nC1,2020-06-01,5\n")
+    ImportRun.objects.filter(kind="readings").update(status="running")
+    run_queued_jobs()
+    run = ImportRun.objects.get(kind="readings")
+    assert (run.status, run.inserted, Reading.objects.count()) == ("done", 1, 1)
+    # A job delivered again finds the run done, and imports nothing more.
+    assert queued.import_run_queued(run.pk) is None
 
 
 def test_an_import_failing_in_its_job_says_why_and_writes_nothing(client, importer, counter):
