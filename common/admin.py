@@ -8,6 +8,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from common.models import JobFailure
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Lists and shows rows; no add, change or delete."""
@@ -34,3 +36,13 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(JobFailure)
+class JobFailureAdmin(ReadOnlyAdmin):
+    """The failed attempts of background jobs (`common.jobs`), for the technical team."""
+
+    list_display = ["failed_at", "task", "job_id", "attempt", "final", "error_type", "error"]
+    list_filter = ["task", "final", "error_type"]
+    search_fields = ["error", "arguments"]
+    date_hierarchy = "failed_at"

@@ -127,6 +127,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         "kind",
         "source",
         "file_name",
+        "status",
         "inserted",
         "updated",
         "unchanged",
