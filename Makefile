@@ -49,6 +49,7 @@ bench: setup
 	$(PYTHON) benchmarks/geojson_endpoint.py
 	$(PYTHON) benchmarks/counter_import.py
 	$(PYTHON) benchmarks/evaluation.py
+	$(PYTHON) benchmarks/http_load.py
 
 messages:
 	$(MANAGE) makemessages -l fr -l en --ignore .venv --ignore staticfiles

@@ -18,6 +18,7 @@ from amenagements import selectors, services
 from amenagements.forms import AdaptationForm
 from amenagements.models import PlannedAdaptation
 from amenagements.permissions import can_record_adaptation
+from common.caching import geojson_response
 from common.http import (
     AuthenticatedHttpRequest,
     HtmxHttpRequest,
@@ -28,8 +29,10 @@ from common.http import (
 
 
 @require_GET
+@geojson_response
 def geojson_view(request: HtmxHttpRequest) -> HttpResponse:
-    """The map layer: arrangements matching the filters (and `bbox`, if given) as GeoJSON."""
+    """The map layer: arrangements matching the filters (and `bbox`, if given) as GeoJSON,
+    with an ETag, a short public max-age and gzip (`common.caching.geojson_response`)."""
     filters = selectors.AmenagementFilters.from_query(request.GET)
     bbox = selectors.parse_bbox(request.GET.get("bbox"))
     if request.GET.get("bbox") and bbox is None:

@@ -222,6 +222,11 @@ TACTIQUE_SITE_URL = env("TACTIQUE_SITE_URL", default="http://127.0.0.1:8000")
 # by every process for the limits to hold. The default is a table of the database we already
 # run (created by `createcachetable`); `DJANGO_CACHE_URL=redis://…` uses Redis instead.
 CACHES = {"default": env.cache_url("DJANGO_CACHE_URL", default="dbcache://tactique_cache")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    # Django culls a third of the entries past MAX_ENTRIES (300 by default), live counters
+    # included: a limit far above what the expired-entry pruning job (common/tasks.py, every
+    # ten minutes) lets the table reach.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 1_000_000)
 # The reverse proxies whose X-Forwarded-For header is believed (addresses or networks, e.g.
 # "127.0.0.1,10.0.0.0/8"). A request from any other address is known by that address alone,
 # whatever header it sends. Empty (the default): the header is never believed.

@@ -16,10 +16,14 @@ from urllib import request as urllib_request
 from urllib.request import Request
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.test import override_settings
+from procrastinate.contrib.django import app
+
+from common.tasks import cache_prune
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -179,3 +183,39 @@ def test_rate_limit_counters_in_the_database_cache_are_shared_by_processes():
 
     assert run(3) == ["False", "False", "False"]
     assert run(1) == ["True"]
+
+
+@pytest.mark.django_db
+def test_expired_rate_limit_counters_are_pruned_and_live_ones_kept(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "tactique_cache",
+        }
+    }
+    call_command("createcachetable", verbosity=0)
+    cache.set("rl:live", 3, timeout=60)
+    cache.set("rl:old", 9, timeout=60)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE tactique_cache SET expires = now() - interval '1 minute'"
+            " WHERE cache_key LIKE %s",
+            ["%rl:old"],
+        )
+    assert cache_prune() == 1
+    assert cache.get("rl:live") == 3
+    assert periodic_ids()["cache-prune"].cron == "*/10 * * * *"
+
+
+def periodic_ids() -> dict:
+    return {t.periodic_id: t for t in app.periodic_registry.periodic_tasks.values()}
+
+
+def test_the_database_cache_keeps_a_million_counters_before_culling():
+    env = clean_environment(DJANGO_DEBUG="1")
+    code = "import django; django.setup(); from django.conf import settings; "
+    code += "print(settings.CACHES['default']['OPTIONS']['MAX_ENTRIES'])"
+    done = subprocess.run(  # noqa: S603 -- our own code, in our interpreter
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split()[-1] == "1000000"

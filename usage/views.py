@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from amenagements.models import Amenagement
 from amenagements.selectors import parse_bbox
+from common.caching import geojson_response
 from common.http import (
     AuthenticatedHttpRequest,
     HtmxHttpRequest,
@@ -35,8 +36,10 @@ RECENT_IMPORTS = 10
 
 
 @require_GET
+@geojson_response
 def counters_geojson_view(request: HttpRequest) -> HttpResponse:
-    """The counters map layer (within `bbox`, if given) as GeoJSON, built by PostGIS."""
+    """The counters map layer (within `bbox`, if given) as GeoJSON, built by PostGIS, with an
+    ETag, a short public max-age and gzip (`common.caching.geojson_response`)."""
     bbox = parse_bbox(request.GET.get("bbox"))
     if request.GET.get("bbox") and bbox is None:
         return HttpResponse(

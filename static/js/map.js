@@ -1,8 +1,9 @@
 /*
  * Tactique maps. Every map is declared in HTML with data- attributes; this file only reads them,
  * and map-core.js (loaded first) makes the map, its tiles and the layer that follows the filters:
- *   data-map="overview"  the public map: GeoJSON layer reloaded on pan/zoom (bbox) and when the
- *                        htmx filters swap the #results region; a click opens the side panel.
+ *   data-map="overview"  the public map: GeoJSON layer loaded once (fitted to), then reloaded on
+ *                        pan/zoom (bbox) and when the htmx filters swap the #results region;
+ *                        a click opens the side panel.
  *   data-map="history"   an arrangement's versions, read from <script id="versions-geojson">,
  *                        and its hot spots (if any), from <script id="hotspots-geojson">.
  *   data-counters-url    (overview) the bike counters, a layer of their own in a pane above the
@@ -69,7 +70,11 @@
     // Other scripts (contribute.js: pinning a spot, colouring by a rating) use the map and layer.
     el.tactiqueMap = { map: map, layer: layer };
 
-    // The first load fits the map to the filters' arrangements; then the view asks for its box.
+    // The first load (and the one after a filter change) asks for every matching arrangement
+    // and fits the map to them; then each move of the view asks for its box. The move the fit
+    // itself makes is skipped: the layer already holds every arrangement it can show, and
+    // reloading would fetch the layer twice on each page load.
+    var fitting = false;
     var load = maps.followResults(el, layer, {
       params: function (params) {
         if (fitted) params.set("bbox", map.getBounds().toBBoxString());
@@ -78,12 +83,18 @@
         selected = null;
         if (!fitted) {
           fitted = true;
-          if (data.features.length) maps.fit(map, layer);
+          if (data.features.length) {
+            fitting = true;  // fitBounds fires exactly one moveend, even when nothing moves
+            maps.fit(map, layer);
+          }
         }
       },
       changed: function () { fitted = false; },
     });
-    map.on("moveend", function () { if (fitted) load(); });
+    map.on("moveend", function () {
+      if (fitting) fitting = false;
+      else if (fitted) load();
+    });
   }
 
   function escapeText(text) {
