@@ -1,6 +1,7 @@
 """Background jobs through procrastinate's real worker, on committed data: a queued import,
 an email whose server refuses it (retried, failure recorded), progress seen from outside the
-import's transaction, and the nightly schedule."""
+import's transaction, and the nightly schedule. (The worker also queues the periodic jobs
+when it starts: tests look at their own task's jobs.)"""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def test_the_worker_imports_a_queued_file_and_the_run_reports_it():
     run.refresh_from_db()
     assert (run.status, run.rows, run.inserted, run.upload) == ("done", 3, 3, None)
     assert Reading.objects.count() == 3
-    assert ProcrastinateJob.objects.get().status == "succeeded"
+    assert ProcrastinateJob.objects.get(task_name="usage.import_file").status == "succeeded"
 
 
 def test_an_email_the_server_refuses_is_recorded_and_tried_again_later(settings):
@@ -55,16 +56,18 @@ def test_an_email_the_server_refuses_is_recorded_and_tried_again_later(settings)
     assert (failure.task, failure.attempt, failure.final) == ("common.send_email", 1, False)
     assert failure.arguments["to"] == "alice@example.org"
     assert failure.error_type == "ConnectionRefusedError"
-    job = ProcrastinateJob.objects.get()
+    job = ProcrastinateJob.objects.get(task_name="common.send_email")
     assert (job.status, job.attempts) == ("todo", 1)  # scheduled again, a few seconds later
     assert job.scheduled_at is not None
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     with connection.cursor() as cursor:  # as if the retry delay had passed
-        cursor.execute("UPDATE procrastinate_jobs SET scheduled_at = now()")
+        cursor.execute(
+            "UPDATE procrastinate_jobs SET scheduled_at = now() WHERE id = %s", [job.id]
+        )
     run_worker("emails")
     assert [m.to for m in mail.outbox] == [["alice@example.org"]]
-    assert ProcrastinateJob.objects.get().status == "succeeded"
+    assert ProcrastinateJob.objects.get(pk=job.id).status == "succeeded"
 
 
 def test_progress_is_seen_by_others_while_the_import_transaction_is_open():
