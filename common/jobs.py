@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import InterfaceError, OperationalError, close_old_connections
+from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections
 from procrastinate import JobContext, RetryStrategy
 from procrastinate.contrib.django import app
 from procrastinate.middleware import SyncCallNext
@@ -50,15 +50,20 @@ def job_middleware(call_next: SyncCallNext, context: JobContext, worker: Any) ->
             "Background job %s #%s failed (attempt %s)", job.task_name, job.id, attempt
         )
         close_old_connections()
-        JobFailure.objects.create(
-            task=job.task_name,
-            job_id=job.id or 0,
-            attempt=attempt,
-            final=final,
-            arguments=job.task_kwargs,
-            error_type=type(error).__name__,
-            error=str(error)[:4000],
-        )
+        try:
+            JobFailure.objects.create(
+                task=job.task_name,
+                job_id=job.id or 0,
+                attempt=attempt,
+                final=final,
+                arguments=job.task_kwargs,
+                error_type=type(error).__name__,
+                error=str(error)[:4000],
+            )
+        except DatabaseError:
+            # The database is what failed (a restart): the log above keeps the record, and
+            # the job's own error, not this one, decides whether it is tried again.
+            logger.warning("Job %s #%s: its failure could not be recorded", job.task_name, job.id)
         raise
     finally:
         close_old_connections()
