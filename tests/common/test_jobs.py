@@ -62,9 +62,7 @@ def test_an_email_the_server_refuses_is_recorded_and_tried_again_later(settings)
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     with connection.cursor() as cursor:  # as if the retry delay had passed
-        cursor.execute(
-            "UPDATE procrastinate_jobs SET scheduled_at = now() WHERE id = %s", [job.id]
-        )
+        cursor.execute("UPDATE procrastinate_jobs SET scheduled_at = now() WHERE id = %s", [job.id])
     run_worker("emails")
     assert [m.to for m in mail.outbox] == [["alice@example.org"]]
     assert ProcrastinateJob.objects.get(pk=job.id).status == "succeeded"
