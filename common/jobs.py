@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import psycopg
 from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections
 from procrastinate import JobContext, RetryStrategy
 from procrastinate.contrib.django import app
@@ -21,15 +22,21 @@ from procrastinate.middleware import SyncCallNext
 
 from common.models import JobFailure
 
-__all__ = ["DATABASE_RETRY", "EMAIL_RETRY", "app", "job_middleware"]
+__all__ = ["DATABASE_ERRORS", "DATABASE_RETRY", "EMAIL_RETRY", "app", "job_middleware"]
 
 logger = logging.getLogger(__name__)
 
 # A job interrupted by a lost database connection (PostgreSQL restarting, failing over) is
 # tried again, 5 times, 5 s apart; any other error fails it for good.
-DATABASE_RETRY = RetryStrategy(
-    max_attempts=5, wait=5, retry_exceptions={OperationalError, InterfaceError}
+# psycopg's own errors too: what Django does not wrap (a COPY, a connection of our own) raises
+# them as they are.
+DATABASE_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
 )
+DATABASE_RETRY = RetryStrategy(max_attempts=5, wait=5, retry_exceptions=set(DATABASE_ERRORS))
 
 # An email that fails (mail server down, refused) is tried again 5 times over ~23 minutes:
 # after 4 s, 16 s, 64 s, 256 s and 1024 s (procrastinate's exponential wait).

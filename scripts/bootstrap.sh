@@ -84,7 +84,7 @@ fi
 say "Migrations"
 .venv/bin/python manage.py migrate --noinput -v 0
 # The cache table (rate limits shared by every process; nothing done if it exists).
-.venv/bin/python manage.py createcachetable
+.venv/bin/python manage.py createcachetable -v 0
 if [ -n "$(find locale -name '*.po' -newer .venv/.messages 2>/dev/null)" ] || [ ! -f .venv/.messages ]; then
   say "Compilation des traductions"
   .venv/bin/python manage.py compilemessages -v 0 --ignore .venv

@@ -14,7 +14,7 @@ export DJANGO_SECRET_KEY="${DJANGO_SECRET_KEY:-local-serve-only-$(hostname)-not-
 export DJANGO_SECURE_COOKIES="${DJANGO_SECURE_COOKIES:-0}"
 
 .venv/bin/python manage.py collectstatic --noinput -v 0
-.venv/bin/python manage.py createcachetable
+.venv/bin/python manage.py createcachetable -v 0
 .venv/bin/python manage.py check --deploy --fail-level ERROR
 exec scripts/with_worker.sh .venv/bin/gunicorn config.wsgi \
   --workers "${WEB_CONCURRENCY:-2}" \

@@ -27,10 +27,11 @@ import tempfile
 import time
 from typing import IO, TYPE_CHECKING, Any
 
-from django.db import InterfaceError, OperationalError, connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.jobs import DATABASE_ERRORS
 from usage import services
 from usage.importing.counters import counters_read
 from usage.importing.formats import CountersFormat, ReadingsFormat
@@ -51,6 +52,7 @@ SPOOL_BYTES = 64 << 20
 PROGRESS_EVERY_S = 1.0
 
 
+@transaction.atomic
 def import_queue(
     *,
     file: IO[bytes],
@@ -161,7 +163,7 @@ def import_run_queued(run_id: int) -> ImportRun | None:
                 )
     except ImportFileError as error:
         _fail(run_id, str(error))
-    except (OperationalError, InterfaceError):
+    except DATABASE_ERRORS:
         raise  # the database went away: tried again (see the module's rules)
     except Exception:
         _fail(run_id, str(ERROR_UNEXPECTED))
