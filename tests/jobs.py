@@ -75,3 +75,8 @@ def run_worker(*queues: str) -> None:
     assert not thread.is_alive(), "the worker did not finish its jobs within 2 minutes"
     if failure:
         raise failure[0]
+
+
+def periodic_tasks() -> dict:
+    """The periodic tasks by their id (`periodic_id`), with their cron and task."""
+    return {t.periodic_id: t for t in app.periodic_registry.periodic_tasks.values()}

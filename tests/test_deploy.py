@@ -21,9 +21,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.test import override_settings
-from procrastinate.contrib.django import app
 
 from common.tasks import cache_prune
+from tests.jobs import periodic_tasks
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -204,11 +204,7 @@ def test_expired_rate_limit_counters_are_pruned_and_live_ones_kept(settings):
         )
     assert cache_prune() == 1
     assert cache.get("rl:live") == 3
-    assert periodic_ids()["cache-prune"].cron == "*/10 * * * *"
-
-
-def periodic_ids() -> dict:
-    return {t.periodic_id: t for t in app.periodic_registry.periodic_tasks.values()}
+    assert periodic_tasks()["cache-prune"].cron == "*/10 * * * *"
 
 
 def test_the_database_cache_keeps_a_million_counters_before_culling():

@@ -12,13 +12,12 @@ import psycopg
 import pytest
 from django.core import mail
 from django.db import connection, transaction
-from procrastinate.contrib.django import app
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from common.mail import email_queue
 from common.models import JobFailure
 from evaluation import queued as evaluation_queued
-from tests.jobs import run_worker
+from tests.jobs import periodic_tasks, run_worker
 from tests.usage.helpers import daily_csv, make_counter
 from usage import queued
 from usage.importing import ReadingsFormat
@@ -86,7 +85,6 @@ def test_progress_is_seen_by_others_while_the_import_transaction_is_open():
 
 
 def test_every_arrangement_is_evaluated_every_night():
-    periodic = {task.periodic_id: task for task in app.periodic_registry.periodic_tasks.values()}
-    nightly = periodic["nightly-evaluations"]
+    nightly = periodic_tasks()["nightly-evaluations"]
     assert nightly.task.name == "evaluation.evaluate_all"
     assert nightly.cron == evaluation_queued.NIGHTLY_CRON

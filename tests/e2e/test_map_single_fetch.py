@@ -11,10 +11,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 LAYER = reverse("amenagements:geojson")
 
 
-def test_the_map_fetches_its_layer_once_on_load_and_again_by_bbox_after_a_pan(
-    live_server, page, network
-):
-    layer_requests = []
+def open_map_counting_layer_requests(live_server, page, network) -> list[str]:
+    """Open the map, and return the list (growing as the page goes on) of the layer's URLs
+    it asks for."""
+    layer_requests: list[str] = []
     page.on(
         "request",
         lambda request: (
@@ -23,6 +23,13 @@ def test_the_map_fetches_its_layer_once_on_load_and_again_by_bbox_after_a_pan(
     )
     page.goto(live_server.url + "/")
     expect(page.locator("#map")).to_have_attribute("data-feature-count", str(len(network)))
+    return layer_requests
+
+
+def test_the_map_fetches_its_layer_once_on_load_and_again_by_bbox_after_a_pan(
+    live_server, page, network
+):
+    layer_requests = open_map_counting_layer_requests(live_server, page, network)
     # Until the page is quiet for 500 ms: long after the fit's zoom animation (250 ms), which
     # used to start a second request for the same arrangements, by bbox.
     page.wait_for_load_state("networkidle")
@@ -45,15 +52,7 @@ def test_the_map_fetches_its_layer_once_on_load_and_again_by_bbox_after_a_pan(
 
 
 def test_a_filter_fetches_the_layer_once_without_bbox(live_server, page, network):
-    layer_requests = []
-    page.on(
-        "request",
-        lambda request: (
-            layer_requests.append(request.url) if urlsplit(request.url).path == LAYER else None
-        ),
-    )
-    page.goto(live_server.url + "/")
-    expect(page.locator("#map")).to_have_attribute("data-feature-count", str(len(network)))
+    layer_requests = open_map_counting_layer_requests(live_server, page, network)
     page.wait_for_load_state("networkidle")
 
     page.locator("a[data-filter='status'][data-value='permanent']").click()
