@@ -50,6 +50,7 @@ bench: setup
 	$(PYTHON) benchmarks/counter_import.py
 	$(PYTHON) benchmarks/evaluation.py
 	$(PYTHON) benchmarks/http_load.py
+	$(PYTHON) benchmarks/readings_scale.py
 
 messages:
 	$(MANAGE) makemessages -l fr -l en --ignore .venv --ignore staticfiles

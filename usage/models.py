@@ -120,7 +120,15 @@ class Length(models.IntegerChoices):
 
 
 class Reading(models.Model):
-    """A count over one period (an hour, a day or a month) starting at `start` (UTC)."""
+    """A count over one period (an hour, a day or a month) starting at `start` (UTC).
+
+    In the database the table is partitioned by month of `start` (UTC months; migration 0004,
+    a table `PARTITION BY RANGE (start)` with a DEFAULT partition): a month's import writes
+    into one small partition, whatever the number of readings stored. The imports create the
+    months they write (`usage.importing.partitions`); the ORM sees one table, and its
+    primary key, which holds `start`, is every partition's. The indexes below are the
+    partitioned table's, so every partition has its own.
+    """
 
     pk = models.CompositePrimaryKey("counter", "start", "length")
     # No index of its own: the primary key's B-tree starts with the counter. No foreign key in

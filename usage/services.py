@@ -39,6 +39,7 @@ from usage.importing.csvtext import CsvText, rejects_csv
 from usage.importing.formats import CountersFormat, ReadingsFormat
 from usage.importing.loading import import_lock, readings_load
 from usage.importing.messages import ImportFileError, Reject
+from usage.importing.partitions import readings_analyze
 from usage.importing.reader import ReadingsReader
 from usage.importing.staging import counters_create
 from usage.models import Counter, CounterLink, ImportRun, ManualCount
@@ -304,6 +305,13 @@ def counter_links_refresh(
             """,  # noqa: S608 -- table names from the models, a fixed scope; values are parameters
             params,
         )
+
+
+def readings_statistics_refresh() -> None:
+    """Refresh the planner's statistics of the readings as a whole
+    (`partitions.readings_analyze`)."""
+    with connection.cursor() as cursor:
+        readings_analyze(cursor)
 
 
 @transaction.atomic

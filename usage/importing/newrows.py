@@ -18,7 +18,9 @@ Two lines of the file with the same counter and period are not seen here: the re
 key refuses the COPY, and the loader stages the file (the upsert finds them).
 
 The verdicts are the reader's (`ReadingsReader.counter_value`, `period_value`, `count_value`),
-each given once per distinct text; lines are never parsed one by one (see `_Block`).
+each given once per distinct text; lines are never parsed one by one (see `_Block`). The months
+of the periods come with their verdicts: `new_rows` tells the loader those of each block before
+writing it, so that their partitions exist first (`partitions`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from usage.importing.partitions import month_of
 from usage.importing.reader import NotAsIs, ReadingsReader
 from usage.models import Length
 
@@ -94,15 +97,18 @@ def new_rows(
     write: Callable[[bytes], Any],
     *,
     latest: Mapping[int, str],
+    months: Callable[[set[str]], Any],
     progress: Callable[[int], None] | None = None,
 ) -> NewRows:
     """Write the file's rows to `write`, a binary COPY into the readings' `READINGS_COLUMNS`,
     and return what they bring.
 
     `latest` maps counter ids to the UTC start (`Period.first`'s text) of their latest
-    reading; a counter with none is absent. Raises `NotNew` if a period is not later than its
-    counter's latest, `NeedsStaging` if the file is not clean (see the module), or `NotAsIs`
-    if a line is not one record of the header's width (`whole_lines`).
+    reading; a counter with none is absent. Before the rows of a block are written, `months`
+    is given the months (YYYY-MM, UTC: `partitions.month_of`) of its periods that no earlier
+    block had: their partitions must exist before (`partitions`). Raises `NotNew` if a period
+    is not later than its counter's latest, `NeedsStaging` if the file is not clean (see the
+    module), or `NotAsIs` if a line is not one record of the header's width (`whole_lines`).
     """
     block = _Block(reader, into_readings=True)
     new = NewRows()
@@ -111,6 +117,9 @@ def new_rows(
     for lines in _blocks(reader, block, progress):
         if any(latest.get(c, "") >= block.earliest for c in set(block.counter_ids)):
             raise NotNew
+        if block.new_months:
+            months(block.new_months)
+            block.new_months = set()
         write(block.rows())
         keys = list(zip(block.counter_ids, block.days, strict=True))
         new.rows.update(keys)  # counted in C
@@ -168,6 +177,9 @@ class _Block:
         # fields in a row of the COPY (the counter's begin the row: they hold its field count).
         self.counter_verdicts: dict[str, tuple[int, bytes]] = {}
         self.time_verdicts: dict[str, tuple[str, dt.date, bytes]] = {}  # UTC start, local day
+        # The months (UTC) of the times judged, and those of them the caller has not been told.
+        self.months: set[str] = set()
+        self.new_months: set[str] = set()
         self.count_verdicts: dict[str, tuple[int, bytes]] = {}
         # The block, once `take` has read it: its columns and earliest period (UTC text).
         self.counter_ids: list[int] = []
@@ -225,6 +237,10 @@ class _Block:
             if not self.into_readings:
                 fields += struct.pack("!ii", 4, (period.day - POSTGRES_EPOCH_DAY).days)
             self.time_verdicts[raw] = (period.first, period.day, fields)
+            month = month_of(period.first)
+            if month not in self.months:
+                self.months.add(month)
+                self.new_months.add(month)
         for raw in counts.difference(self.count_verdicts):
             count, reason = reader.count_value(raw)
             if reason or count is None:

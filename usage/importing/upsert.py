@@ -11,6 +11,10 @@
   `_compare_by_hashing`): a new period is inserted, a corrected count updated, an identical one
   left alone — so re-importing a file writes nothing and a corrected file changes only what it
   corrects.
+- Before any row moves, the readings' partitions of the staged rows' months are created
+  (`partitions`). What the upsert changed is counted from the stored count each staged row was
+  compared with (none: an insert; another: an update), the partitioned readings having no
+  `xmax` to return.
 - Lines repeating a (counter, period) of an earlier line of the file make the move fail (a
   unique violation, or "ON CONFLICT cannot affect a row twice"): only then are they looked for,
   rejected ("same counter and period as line N": the first one wins), and the move redone. A
@@ -24,6 +28,7 @@ from typing import Any
 from django.db import IntegrityError, ProgrammingError, transaction
 
 from usage.importing.messages import REJECT_DUPLICATE, Reject
+from usage.importing.partitions import partitions_create, readings_estimate
 from usage.models import Length, Reading
 
 # unique_violation (a plain insert) and cardinality_violation (ON CONFLICT DO UPDATE meeting
@@ -95,6 +100,14 @@ def _write(cursor: Any, *, period: Length, time_zone: str) -> None:
         """  # noqa: S608 -- table names from the models
     )
     fresh = cursor.rowcount
+    # Every month the staged rows fall in has its partition before they move (`partitions`). A
+    # (counter, local day)'s rows lie between its first and last, less than two days apart:
+    # their months are those of the first and the last.
+    cursor.execute(
+        "SELECT DISTINCT to_char(x AT TIME ZONE 'UTC', 'YYYY-MM')"
+        " FROM usage_days, LATERAL (VALUES (first), (last)) v(x)"
+    )
+    partitions_create(cursor, [month for (month,) in cursor.fetchall()])
     cursor.execute("SELECT count(DISTINCT counter_id) FROM usage_days")
     all_fresh = fresh == cursor.fetchone()[0]
     cursor.execute(
@@ -131,27 +144,29 @@ def _write(cursor: Any, *, period: Length, time_zone: str) -> None:
     if hash_join:
         cursor.execute("SET LOCAL enable_mergejoin = off")
         cursor.execute("SET LOCAL enable_nestloop = off")
-    # `xmax = 0` tells a row this statement inserted from one it updated (an updated row
-    # carries the updating transaction's id in its header): read here to count both kinds
-    # without a second pass.
+    # The staged rows whose count is not the stored one, with the stored one (NULL: a new
+    # period), in one join: a stored count tells an update from an insert (nothing else writes
+    # readings: imports are serialised). The upsert then writes exactly those rows; it cannot
+    # tell them apart itself, a partitioned table having no `xmax` to return.
     cursor.execute(
         f"""
-        WITH changed AS (
-            INSERT INTO {READING} AS r (counter_id, start, length, count)
-            SELECT counter_id, start, %(length)s, count FROM usage_staging s
+        WITH todo AS MATERIALIZED (
+            SELECT s.counter_id, s.start, s.day, s.count, x.count AS stored
+            FROM usage_staging s
+            LEFT JOIN {READING} x ON x.counter_id = s.counter_id
+                AND x.start = s.start AND x.length = %(length)s
             WHERE NOT EXISTS (SELECT FROM usage_fresh f WHERE f.counter_id = s.counter_id)
-              AND NOT EXISTS (
-                SELECT FROM {READING} x WHERE x.counter_id = s.counter_id
-                AND x.start = s.start AND x.length = %(length)s AND x.count = s.count
-              )
+              AND x.count IS DISTINCT FROM s.count
+        ), changed AS (
+            INSERT INTO {READING} AS r (counter_id, start, length, count)
+            SELECT counter_id, start, %(length)s, count FROM todo
             ON CONFLICT (counter_id, start, length) DO UPDATE SET count = EXCLUDED.count
             WHERE r.count <> EXCLUDED.count
-            RETURNING r.counter_id, r.start, (r.xmax = 0) AS inserted
         )
         INSERT INTO usage_touched (counter_id, day, inserted, updated)
-        SELECT counter_id, (start AT TIME ZONE %(tz)s)::date,
-               count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
-        FROM changed GROUP BY 1, 2
+        SELECT counter_id, day,
+               count(*) FILTER (WHERE stored IS NULL), count(*) FILTER (WHERE stored IS NOT NULL)
+        FROM todo GROUP BY 1, 2
         """,  # noqa: S608 -- table names from the models; values are parameters
         params,
     )
@@ -173,10 +188,8 @@ def _compare_by_hashing(cursor: Any) -> bool:
     readings the planner's own choice (a lookup in the primary key per row) is the one.
     """
     cursor.execute(
-        "SELECT (SELECT coalesce(sum(n), 0) FROM usage_days d WHERE NOT EXISTS"
-        " (SELECT FROM usage_fresh f WHERE f.counter_id = d.counter_id)),"
-        " (SELECT reltuples FROM pg_class WHERE oid = %s::regclass)",
-        [READING],
+        "SELECT coalesce(sum(n), 0) FROM usage_days d WHERE NOT EXISTS"
+        " (SELECT FROM usage_fresh f WHERE f.counter_id = d.counter_id)"
     )
-    staged, readings = cursor.fetchone()
-    return bool(staged * 2 >= readings)
+    staged = cursor.fetchone()[0]
+    return bool(staged * 2 >= readings_estimate(cursor))
