@@ -264,6 +264,33 @@ def test_each_kind_of_bad_line_is_rejected_with_its_number_and_the_good_ones_kep
     assert report.run.rejects_csv == rejects.read_text(encoding="utf-8")
 
 
+def test_blank_lines_before_the_header_are_skipped_lines_keep_their_numbers(counter, tmp_path):
+    # Some exports start with a blank line (or one of separators only): that is no empty file.
+    rejects = tmp_path / "rejets.csv"
+    report = import_text("\n;;\n" + BAD_FILE, rejects_to=rejects)
+
+    assert [r.line for r in report.rejects] == [5, 6, 7, 8, 9]
+    assert (report.run.inserted, report.run.rejected) == (2, 5)
+    written = list(csv.reader(rejects.open(encoding="utf-8"), delimiter=";"))
+    assert written[0][:3] == ["counter", "datetime", "count"]
+    assert [row[3] for row in written[1:]] == ["5", "6", "7", "8", "9"]
+
+
+def test_a_file_of_blank_lines_is_empty(db):
+    with pytest.raises(m.ImportFileError) as error:
+        import_text("\n\n  \n")
+    assert str(error.value) == str(m.ERROR_EMPTY)
+
+
+def test_a_counters_file_may_start_with_a_blank_line(db):
+    report = services.counters_import(
+        file=io.BytesIO(b"\r\nid,name,lon,lat\r\nA,Alpha,4.8,45.7\r\nB,Beta,x,45.8\r\n"),
+        fmt=CountersFormat(),
+        source="test",
+    )
+    assert (report.run.inserted, [r.line for r in report.rejects]) == (1, [4])
+
+
 def test_corrected_rejected_lines_import_as_they_are(counter, tmp_path):
     rejects = tmp_path / "rejets.csv"
     import_text(BAD_FILE, rejects_to=rejects)

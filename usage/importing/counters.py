@@ -58,7 +58,6 @@ def counters_read(file: IO[bytes], fmt: CountersFormat) -> CountersRead:
     lines = 0
     text, reader = open_rows(file, csv_text)
     try:
-        next(reader, None)
         for fields in reader:
             if not fields:
                 continue

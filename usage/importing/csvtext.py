@@ -4,6 +4,8 @@ First on the path of every file (counts or counters), and last: the rejects file
 read again. Rules:
 - Text: UTF-8 (with or without BOM); a file whose start is not UTF-8 is read as Windows-1252.
   A file whose start holds a NUL byte is binary, and refused; so is one without a header line.
+- The header is the first line that is not blank: blank lines before it (some exports start
+  with one) are skipped, and the lines keep their numbers in the file.
 - Separator: given, or guessed from the header line (the most frequent of , ; tab |).
 - Columns are found by name in the header, ignoring case, repeated spaces and the typographic
   apostrophe (“Date d’installation” = “Date d'installation”); accents count.
@@ -69,8 +71,8 @@ def sniff(file: IO[bytes], delimiter: str | None = None) -> CsvText:
     except UnicodeDecodeError:
         encoding = "cp1252"
     text = head.decode(encoding, errors="replace")
-    first_line = text.splitlines()[0] if text.strip() else ""
-    if not first_line.strip():
+    first_line = next((line for line in text.splitlines() if not _blank(line.split())), "")
+    if not first_line:
         raise ImportFileError(ERROR_EMPTY)
     if delimiter is None:
         delimiter = max(DELIMITERS, key=first_line.count)
@@ -79,11 +81,21 @@ def sniff(file: IO[bytes], delimiter: str | None = None) -> CsvText:
 
 
 def open_rows(file: IO[bytes], csv_text: CsvText) -> tuple[io.TextIOWrapper, Any]:
-    """The file as text, from its start, and a csv reader of it; give the text to `close_rows`
-    when done."""
+    """The file as text, and a csv reader of it past the header (and any blank line before
+    it): its next row is the first line of data, its `line_num` the line's number in the file.
+    Give the text to `close_rows` when done."""
     file.seek(0)
     text = io.TextIOWrapper(file, encoding=csv_text.encoding, newline="")
-    return text, csv.reader(text, delimiter=csv_text.delimiter)
+    reader = csv.reader(text, delimiter=csv_text.delimiter)
+    for fields in reader:
+        if not _blank(fields):
+            break  # the header
+    return text, reader
+
+
+def _blank(fields: list[str]) -> bool:
+    """Whether a line holds nothing but spaces and separators."""
+    return not "".join(fields).strip().strip("".join(DELIMITERS)).strip()
 
 
 def close_rows(text: io.TextIOWrapper) -> None:
@@ -154,7 +166,6 @@ def rejects_csv(
     truncated = False
     text, reader = open_rows(file, csv_text)
     try:
-        next(reader, None)
         for fields in reader:
             reason = rejects.get(reader.line_num)
             if reason is None or not fields:

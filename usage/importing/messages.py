@@ -75,7 +75,7 @@ class ImportFileError(ValueError):
 
 @dataclass(frozen=True)
 class Reject:
-    """A line left out of the import: its number in the file (header = 1) and why."""
+    """A line left out of the import: its number in the file (the first line is 1) and why."""
 
     line: int
     reason: str

@@ -247,7 +247,6 @@ class ReadingsReader:
         padding = ("",) * width
         lines = 0
         try:
-            next(reader, None)  # the header
             for fields in reader:
                 if not fields:
                     continue
