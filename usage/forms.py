@@ -15,19 +15,25 @@ from django.utils.translation import gettext_lazy as _
 from usage.importing import (
     PARIS_HOURLY_FORMAT,
     CountersFormat,
+    ImportFileError,
     ReadingsFormat,
 )
+from usage.importing.fiware import FiwareRead, fiware_read
 from usage.models import ImportRun, Length, ManualCount
 
 ERROR_NOT_CSV = _(
     "“%(name)s” is not a CSV file: upload a text file (.csv or .txt) whose columns are "
     "separated by commas, semicolons or tabs."
 )
+ERROR_NOT_JSON_FILE = _(
+    "“%(name)s” is not a JSON file: a FIWARE file of observations ends in .json, .jsonl or .ndjson."
+)
 ERROR_EMPTY_FILE = _("The file “%(name)s” is empty.")
 ERROR_TIME_ZONE = _("Unknown time zone “%(tz)s” (expected e.g. “Europe/Paris”).")
 ERROR_END_BEFORE_START = _("The session must end after it starts.")
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
+JSON_EXTENSIONS = (".json", ".jsonl", ".ndjson")
 SEPARATORS = [
     ("", _("Guess from the first line")),
     (",", _("Comma ( , )")),
@@ -43,9 +49,10 @@ PERIODS = [
 ]
 
 
-def looks_like_csv(upload: UploadedFile[Any]) -> bool:
-    """A text file with a CSV-like name: no NUL byte in its first 8 KiB."""
-    if PurePath(upload.name or "").suffix.lower() not in CSV_EXTENSIONS:
+def looks_like_csv(upload: UploadedFile[Any], extensions: tuple[str, ...] = CSV_EXTENSIONS) -> bool:
+    """A text file with a CSV-like name (or one of `extensions`): no NUL byte in its first
+    8 KiB."""
+    if PurePath(upload.name or "").suffix.lower() not in extensions:
         return False
     upload.seek(0)
     head = upload.read(8192)
@@ -139,7 +146,12 @@ class ImportForm(forms.Form):
 
     def clean_file(self) -> UploadedFile[Any]:
         upload: UploadedFile[Any] = self.cleaned_data["file"]
-        if not looks_like_csv(upload):
+        if self.cleaned_data.get("kind") == ImportRun.Kind.FIWARE:
+            if not looks_like_csv(upload, JSON_EXTENSIONS):
+                raise forms.ValidationError(
+                    ERROR_NOT_JSON_FILE, code="not_json", params={"name": upload.name}
+                )
+        elif not looks_like_csv(upload):
             raise forms.ValidationError(ERROR_NOT_CSV, code="not_csv", params={"name": upload.name})
         if upload.size == 0:
             raise forms.ValidationError(
@@ -157,10 +169,27 @@ class ImportForm(forms.Form):
             ) from None
         return name
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # A FIWARE file is read into a CSV of counts now: what is queued is that CSV.
+        self.fiware: FiwareRead | None = None
+        if data.get("kind") == ImportRun.Kind.FIWARE and data.get("file") is not None:
+            try:
+                self.fiware = fiware_read(data["file"], time_zone=settings.TIME_ZONE)
+            except ImportFileError as error:
+                self.add_error("file", str(error))
+        return data
+
+    def readings_file(self) -> Any:
+        """The file of counts to import: the upload, or the CSV a FIWARE upload became."""
+        return self.fiware.file if self.fiware is not None else self.cleaned_data["file"].file
+
     def readings_format(self) -> ReadingsFormat:
         data = self.cleaned_data
         if data["kind"] == ImportRun.Kind.PARIS_HOURLY:
             return PARIS_HOURLY_FORMAT
+        if self.fiware is not None:
+            return self.fiware.fmt
         return ReadingsFormat(
             counter_column=data["counter_column"].strip() or "counter",
             time_column=data["time_column"].strip() or None,

@@ -344,6 +344,7 @@ class ImportRun(models.Model):
         PARIS_HOURLY = "paris_hourly", _("Paris official hourly export")
         READINGS = "readings", _("Counts (long CSV)")
         COUNTERS = "counters", _("Counters file")
+        FIWARE = "fiware", _("FIWARE TrafficFlowObserved (JSON)")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")

@@ -62,7 +62,7 @@ def import_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             kind = form.cleaned_data["kind"]
             try:
                 run = queued.import_queue(
-                    file=upload.file,
+                    file=upload.file if kind == ImportRun.Kind.COUNTERS else form.readings_file(),
                     fmt=form.counters_format()
                     if kind == ImportRun.Kind.COUNTERS
                     else form.readings_format(),

@@ -4,7 +4,9 @@ Two formats:
 - `--format long` (default): one line per counter and period, `counter,datetime,count` — or
   `date` (days) or `month` (months) in place of `datetime` — every name being an option;
 - `--format paris`: the City of Paris's official hourly export as it comes, which creates its
-  counters.
+  counters;
+- `--format fiware`: a JSON file of FIWARE `TrafficFlowObserved` observations (JSON Lines or
+  not), read into the long format first (`usage.importing.fiware`), which creates its counters.
 Shows a progress bar (lines/s), prints the rejected lines (number and reason) and a summary,
 and writes the rejected lines beside the input (`NAME.rejets.csv`) or to `--rejects`.
 The import is one transaction: if anything unexpected fails, nothing is written.
@@ -24,6 +26,7 @@ from tqdm import tqdm
 
 from usage import services
 from usage.importing import PARIS_HOURLY_FORMAT, ImportFileError, ReadingsFormat
+from usage.importing.fiware import fiware_read
 from usage.management.reporting import report_print
 from usage.models import ImportRun, Length
 
@@ -86,9 +89,12 @@ class Command(BaseCommand):
         add_common_arguments(parser)
         parser.add_argument(
             "--format",
-            choices=["long", "paris"],
+            choices=["long", "paris", "fiware"],
             default="long",
-            help=_("long: counter, datetime|date|month, count; paris: the official hourly export"),
+            help=_(
+                "long: counter, datetime|date|month, count; paris: the official hourly export; "
+                "fiware: JSON TrafficFlowObserved observations"
+            ),
         )
         parser.add_argument("--counter-column", default="counter", help=_("counter column"))
         parser.add_argument(
@@ -123,6 +129,23 @@ class Command(BaseCommand):
                 time_zone=options["time_zone"],
             )
         with open_input(path) as file:
+            if options["format"] == "fiware":
+                try:
+                    read = fiware_read(file, time_zone=options["time_zone"])
+                except ImportFileError as error:
+                    raise CommandError(str(error)) from None
+                file, fmt, kind = read.file, read.fmt, ImportRun.Kind.FIWARE
+                self.stdout.write(
+                    _(
+                        "%(observations)s observations read: %(duplicates)s repeated ones "
+                        "dropped, %(summed)s shorter than an hour summed into their hour."
+                    )
+                    % {
+                        "observations": read.observations,
+                        "duplicates": read.duplicates,
+                        "summed": read.summed,
+                    }
+                )
             bar = tqdm(
                 total=_lines(file),
                 desc=path.name,
