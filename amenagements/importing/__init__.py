@@ -13,11 +13,15 @@
      rejected. Invalid ones are repaired with GEOS `make_valid`, keeping only the parts of the
      original dimension; rejected if nothing usable remains.
    - Properties are matched case-insensitively; `null` properties are read as empty.
-   - The identifier is one property or several (a composite key); a feature without one is
-     identified by a hash of its geometry, so re-importing the same file still matches it. A
-     later feature with an identifier already seen is rejected.
+   - The identifier is one property or several (a composite key, `--id-field a,b`); a feature
+     without one is identified by a hash of its geometry, so re-importing the same file still
+     matches it. A later feature with an identifier already seen is rejected — unless the
+     "identifier" gives one value to different geometries (a category code in `ID`): it is no
+     identifier then, and every feature is identified by its geometry, reported once.
    - Kind and status values go through maps (built-in ones for common French and Lyon values,
      overridable); an unknown or missing value falls back to "other" / "planned", reported.
+     A whole file can be given one kind and one status (`--kind`, `--status`: a file of removed
+     lanes), whatever its properties say.
 2. `amenagements_import_snapshot` (a service) makes the database agree with the snapshot; see
    its docstring for the rules. It writes only through `amenagements.services`, so every change
    is a dated adaptation with `origin=import`, except name and bookkeeping details.

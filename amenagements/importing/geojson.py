@@ -8,6 +8,7 @@ The text and the properties' values are read by `properties`, the geometry by `g
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -53,6 +54,11 @@ REJECT_DUPLICATE_ID = _("identifier “%(id)s” already seen at feature #%(firs
 # Repairs.
 REPAIR_NULL_PROPERTIES = _("no properties (null): read as empty")
 REPAIR_NO_ID = _("no identifier in %(fields)s: identified by its geometry")
+REPAIR_ID_NOT_UNIQUE = _(
+    "%(fields)s is not an identifier: “%(value)s” names different geometries (features "
+    "#%(first)s and #%(other)s). Every feature is identified by its geometry instead; give the "
+    "identifier property with --id-field if the file has one."
+)
 REPAIR_NO_NAME = _("no name: named “%(name)s”")
 REPAIR_NAME_TRUNCATED = _("name shortened to %(max)s characters")
 REPAIR_UNKNOWN_KIND = _("unknown kind “%(value)s”: “%(default)s” used")
@@ -124,6 +130,10 @@ def snapshot_parse(*, data: bytes, mapping: SnapshotMapping) -> ParseResult:
     rejected: list[Issue] = []
     first_seen: dict[str, int] = {}
     with geos_quiet():
+        by_geometry = _id_not_unique(features, mapping, srid, to_wgs84)
+        if by_geometry is not None:
+            repaired.append(by_geometry)
+            mapping = dataclasses.replace(mapping, id_fields=())
         for index, feature in enumerate(features):
             issues: list[Issue] = []
             try:
@@ -148,6 +158,58 @@ def snapshot_parse(*, data: bytes, mapping: SnapshotMapping) -> ParseResult:
         srid=srid,
         encoding=encoding,
     )
+
+
+def _id_not_unique(
+    features: list[Any], mapping: SnapshotMapping, srid: int, to_wgs84: CoordTransform | None
+) -> Issue | None:
+    """The report line saying the identifier property is not one — if its values are at most
+    half as many as the features that have one, and one of them names different geometries
+    (a category code in `ID`, say) —; else None.
+
+    A value repeated now and then among identifiers is a mistake in the file: that feature is
+    rejected as a duplicate, naming the first. The same value for the same geometry is a
+    feature repeated, rejected too. A cheap first pass: the geometries are read only for the
+    values that repeat, and only if the values are few."""
+    first: dict[str, int] = {}
+    repeated: dict[str, list[int]] = {}
+    for index, feature in enumerate(features):
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        if not isinstance(properties, dict):
+            continue
+        lookup = PropertyLookup(properties, lambda code, reason: None)
+        value = ID_SEPARATOR.join(as_text(lookup.get(name)) for name in mapping.id_fields)
+        if not value.strip(ID_SEPARATOR):
+            continue
+        if value in first:
+            repeated.setdefault(value, [first[value]]).append(index)
+        else:
+            first[value] = index
+    valued = len(first) + sum(len(indexes) - 1 for indexes in repeated.values())
+    if len(first) * 2 > valued:
+        return None
+    for value, indexes in repeated.items():
+        shapes: dict[bytes, int] = {}
+        for index in indexes:
+            try:
+                geom = geometry_parse(
+                    features[index].get("geometry"), srid, to_wgs84, lambda code, reason: None
+                )
+            except Rejected:
+                continue
+            shapes.setdefault(bytes(geom.wkb), index)
+            if len(shapes) > 1:
+                first_index, other = sorted(shapes.values())[:2]
+                fields = ", ".join(f"“{name}”" for name in mapping.id_fields)
+                return Issue(
+                    None,
+                    "id_not_unique",
+                    str(
+                        REPAIR_ID_NOT_UNIQUE
+                        % {"fields": fields, "value": value, "first": first_index, "other": other}
+                    ),
+                )
+    return None
 
 
 def _features(document: Any) -> list[Any]:
@@ -206,6 +268,7 @@ def _record(
     properties = mojibake_fix(raw, repair)
     lookup = PropertyLookup(properties, repair)
 
+    # No identifier fields: identified by geometry, said once for the file (`_id_not_unique`).
     id_parts = [as_text(lookup.get(name)) for name in mapping.id_fields]
     if any(id_parts):
         external_id = ID_SEPARATOR.join(id_parts)
@@ -213,8 +276,9 @@ def _record(
             raise Rejected("id_too_long", REJECT_ID_TOO_LONG % {"max": ID_MAX})
         name_fallback = str(NAME_FROM_ID % {"id": external_id})
     else:
-        fields = ", ".join(f"“{name}”" for name in mapping.id_fields)
-        repair("no_id", REPAIR_NO_ID % {"fields": fields})
+        if mapping.id_fields:
+            fields = ", ".join(f"“{name}”" for name in mapping.id_fields)
+            repair("no_id", REPAIR_NO_ID % {"fields": fields})
         external_id = "geom-" + hashlib.sha256(bytes(geom.wkb)).hexdigest()[:24]
         name_fallback = str(NAME_FROM_INDEX % {"index": index})
 
@@ -226,22 +290,26 @@ def _record(
         name = name[: NAME_MAX - 1].rstrip() + "…"
         repair("name_truncated", REPAIR_NAME_TRUNCATED % {"max": NAME_MAX})
 
-    kind, source_kind = mapped_read(
-        lookup,
-        mapping.kind_field,
-        mapping.kind_map,
-        K.OTHER,
-        (REPAIR_NO_KIND, REPAIR_UNKNOWN_KIND),
-        repair,
-    )
-    status, source_status = mapped_read(
-        lookup,
-        mapping.status_field,
-        mapping.status_map,
-        S.PLANNED,
-        (REPAIR_NO_STATUS, REPAIR_UNKNOWN_STATUS),
-        repair,
-    )
+    kind, source_kind = mapping.kind, ""
+    status, source_status = mapping.status, ""
+    if kind is None:
+        kind, source_kind = mapped_read(
+            lookup,
+            mapping.kind_field,
+            mapping.kind_map,
+            K.OTHER,
+            (REPAIR_NO_KIND, REPAIR_UNKNOWN_KIND),
+            repair,
+        )
+    if status is None:
+        status, source_status = mapped_read(
+            lookup,
+            mapping.status_field,
+            mapping.status_map,
+            S.PLANNED,
+            (REPAIR_NO_STATUS, REPAIR_UNKNOWN_STATUS),
+            repair,
+        )
     opened_on = None
     if mapping.opened_field:
         opened_on = date_read(lookup.get(mapping.opened_field), mapping.opened_field, repair)

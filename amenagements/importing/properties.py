@@ -161,6 +161,10 @@ class SnapshotMapping:
     name_template: str | None = None
     kind_field: str | None = None
     status_field: str | None = None
+    # One kind, one status for every feature of the file (a file of removed lanes), whatever
+    # the fields say: the file's own kind or status, given by the one who imports it.
+    kind: str | None = None
+    status: str | None = None
     opened_field: str | None = None
     commune_field: str | None = None
     default_commune: str = ""

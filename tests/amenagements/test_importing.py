@@ -202,6 +202,40 @@ def test_later_duplicate_id_is_rejected_naming_the_first():
 
 
 @pytest.mark.django_db
+def test_an_id_property_that_is_a_category_code_falls_back_to_geometry_ids():
+    # "ID" is 1 or 2 for four features: a category code, not an identifier. The fourth
+    # feature repeats the third exactly: rejected as a duplicate of it.
+    output = run_import("category_ids.geojson", "--name-field", "nom")
+
+    first = imported()
+    assert sorted(a.name for a in first.values()) == ["Quai A", "Quai B", "Rue C"]
+    assert all(external_id.startswith("geom-") for external_id in first)
+    warning = geojson.REPAIR_ID_NOT_UNIQUE % {
+        "fields": "“id”",
+        "value": "1",
+        "first": 0,
+        "other": 1,
+    }
+    assert str(report.REPORT_FILE % {"reason": warning}) in output
+    rue_c = next(external_id for external_id, a in first.items() if a.name == "Rue C")
+    repeat = geojson.REJECT_DUPLICATE_ID % {"id": rue_c, "first": 2}
+    assert feature_line(3, repeat) in output
+    # The same file again matches every arrangement: nothing new, nothing removed.
+    assert history() == (3, 3)
+    run_import("category_ids.geojson", "--name-field", "nom", as_of=LATER)
+    assert (set(imported()), history()) == (set(first), (3, 3))
+
+
+@pytest.mark.django_db
+def test_a_whole_file_can_be_given_its_kind_and_status():
+    run_import(
+        "category_ids.geojson", "--kind", "bike_lane", "--status", "removed", "--id-field", ""
+    )
+
+    assert {(a.kind, a.status) for a in imported().values()} == {("bike_lane", "removed")}
+
+
+@pytest.mark.django_db
 def test_malformed_json_stops_the_import_naming_line_and_column():
     with pytest.raises(CommandError) as exc_info:
         run_import("malformed.geojson")

@@ -129,6 +129,16 @@ class Command(BaseCommand):
         )
         parser.add_argument("--kind-field", help=_("kind property"))
         parser.add_argument("--status-field", help=_("status property"))
+        parser.add_argument(
+            "--kind",
+            choices=Amenagement.Kind.values,
+            help=_("the kind of every feature of the file, whatever its properties say"),
+        )
+        parser.add_argument(
+            "--status",
+            choices=Amenagement.Status.values,
+            help=_("the status of every feature of the file (e.g. removed), whatever it says"),
+        )
         parser.add_argument("--opened-field", help=_("opening date property"))
         parser.add_argument("--commune-field", help=_("commune property"))
         parser.add_argument(
@@ -173,6 +183,8 @@ class Command(BaseCommand):
                 name_template=options["name_template"],
                 kind_field=options["kind_field"],
                 status_field=options["status_field"],
+                kind=options["kind"],
+                status=options["status"],
                 opened_field=options["opened_field"],
                 commune_field=options["commune_field"],
                 default_commune=options["commune"],
