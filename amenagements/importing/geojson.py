@@ -90,6 +90,8 @@ class SnapshotRecord:
     status: str
     geom: GEOSGeometry
     opened_on: dt.date | None = None
+    first_seen: dt.date | None = None
+    last_seen: dt.date | None = None
     commune: str = ""
     properties: dict[str, Any] = field(default_factory=dict)
     # The source's own words, quoted in event descriptions.
@@ -315,6 +317,10 @@ def _record(
         opened_on = date_read(lookup.get(mapping.opened_field), mapping.opened_field, repair)
         if opened_on in mapping.ignore_dates:
             opened_on = None
+    first_seen, last_seen = (
+        date_read(lookup.get(name), name, repair) if name else None
+        for name in (mapping.first_seen_field, mapping.last_seen_field)
+    )
     commune = mapping.default_commune
     if mapping.commune_field:
         commune = as_text(lookup.get(mapping.commune_field)) or commune
@@ -326,6 +332,8 @@ def _record(
         status=status,
         geom=geom,
         opened_on=opened_on,
+        first_seen=first_seen,
+        last_seen=last_seen,
         commune=commune[:COMMUNE_MAX],
         properties=properties,
         source_kind=source_kind,

@@ -38,7 +38,7 @@ ERROR_DATE_SYNTAX = _("“%(value)s” is not a date (YYYY-MM-DD).")
 REPAIR_NOT_UTF8 = _("not UTF-8 (byte 0x%(byte)02X at position %(position)s): read as Windows-1252")
 REPAIR_KEY_CASE = _("property “%(found)s” read as “%(wanted)s”")
 REPAIR_MOJIBAKE = _("mis-encoded text in “%(key)s” fixed: “%(before)s” → “%(after)s”")
-REPAIR_BAD_DATE = _("unreadable date “%(value)s” in “%(key)s”: opening date left unknown")
+REPAIR_BAD_DATE = _("unreadable date “%(value)s” in “%(key)s”: left unknown")
 
 K = Amenagement.Kind
 S = Amenagement.Status
@@ -166,6 +166,10 @@ class SnapshotMapping:
     kind: str | None = None
     status: str | None = None
     opened_field: str | None = None
+    # When the source saw the feature first and last (histories such as OpenStreetMap-derived
+    # extracts keep features that disappeared, with the date they were last seen).
+    first_seen_field: str | None = None
+    last_seen_field: str | None = None
     commune_field: str | None = None
     default_commune: str = ""
     kind_map: Mapping[str, str] = field(default_factory=lambda: dict(KIND_MAP))

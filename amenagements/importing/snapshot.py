@@ -5,6 +5,7 @@ See `amenagements_import_snapshot` for the rules.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
@@ -53,6 +54,7 @@ EVENT_GEOMETRY = _("%(snapshot)s: geometry changed, %(before)s → %(after)s.")
 EVENT_KIND = _("%(snapshot)s: kind %(before)s → %(after)s (“%(value)s” in the source).")
 EVENT_STATUS = _("%(snapshot)s: status %(before)s → %(after)s (“%(value)s” in the source).")
 EVENT_DISAPPEARED = _("No longer in the snapshot of %(date)s.")
+EVENT_LAST_SEEN = _("%(snapshot)s: last seen on %(date)s.")
 
 # Geometries closer than this (degrees, about 1 cm) are the same geometry redrawn.
 GEOMETRY_TOLERANCE = 1e-7
@@ -107,7 +109,11 @@ def amenagements_import_snapshot(
     - a known arrangement absent from the snapshot is removed, unless `partial`;
     - events are dated `as_of`, or the record's opening date when it falls strictly after the
       arrangement's last event and not after `as_of` (closer to the truth);
-    - a removed arrangement that reappears is left as is and reported.
+    - a removed arrangement that reappears is left as is and reported;
+    - with last-seen dates (`SnapshotRecord.last_seen`), the latest of the file is its own date:
+      a record last seen before it disappeared then. It is imported as any other (created,
+      dated its opening or first-seen date, or updated), then removed, dated the day it was
+      last seen (or its last event, if later): a history file records what it saw go.
     Re-importing the same snapshot changes nothing. A record the services refuse is reported
     and skipped (its writes undone); any other error undoes the whole import. With `dry_run`
     everything is computed, then rolled back.
@@ -174,13 +180,23 @@ def _import_snapshot(
         recorded_by=recorded_by,
         snapshot=str(EVENT_SNAPSHOT % {"date": as_of.isoformat()}),
     )
+    latest_seen = max((r.last_seen for r in records if r.last_seen is not None), default=None)
     for record in records:
         current = existing.pop(record.external_id, None)
+        gone_on = (
+            min(record.last_seen, as_of)
+            if latest_seen is not None
+            and record.last_seen is not None
+            and record.last_seen < latest_seen
+            else None
+        )
         try:
             # A savepoint per record: a refused record leaves no half-written changes behind.
             with transaction.atomic():
                 if current is None:
-                    _create(record, context)
+                    created = _create(record, context, gone_on=gone_on)
+                    if gone_on is not None:
+                        _remove_last_seen(created, gone_on, context)
                     result.created += 1
                 elif current.status == S.REMOVED:
                     if record.status != S.REMOVED:
@@ -193,11 +209,19 @@ def _import_snapshot(
                         )
                     else:
                         result.unchanged += 1
-                elif changes := _update(current, record, context):
-                    result.updated += 1
-                    result.changes.update(changes)
                 else:
-                    result.unchanged += 1
+                    seen = record
+                    if gone_on is not None and record.status == S.REMOVED:
+                        # Removed, but the day it was last seen, not the snapshot's.
+                        seen = dataclasses.replace(record, status=current.status)
+                    changes = _update(current, seen, context)
+                    if gone_on is not None and _remove_last_seen(current, gone_on, context):
+                        changes.append(Adaptation.Kind.REMOVED)
+                    if changes:
+                        result.updated += 1
+                        result.changes.update(changes)
+                    else:
+                        result.unchanged += 1
         except ValidationError as exc:
             result.rejected.append(
                 Issue(record.index, "not_saved", str(REJECT_NOT_SAVED % {"error": _messages(exc)}))
@@ -283,14 +307,20 @@ def _messages(exc: ValidationError) -> str:
     return " ".join(str(message) for message in exc.messages)
 
 
-def _create(record: SnapshotRecord, context: _Context) -> Amenagement:
+def _create(
+    record: SnapshotRecord, context: _Context, *, gone_on: dt.date | None = None
+) -> Amenagement:
+    """Create the record's arrangement, dated its opening date, else its first-seen date, else
+    the snapshot's — and not after the day it was last seen if it is gone."""
     opened = record.opened_on
+    latest = min(context.as_of, gone_on) if gone_on is not None else context.as_of
+    date = next((d for d in (opened, record.first_seen) if d is not None and d <= latest), latest)
     return amenagement_create(
         name=record.name,
         kind=record.kind,
-        status=record.status,
+        status=S.PLANNED if gone_on is not None and record.status == S.REMOVED else record.status,
         geom=record.geom,
-        date=opened if opened is not None and opened <= context.as_of else context.as_of,
+        date=date,
         commune=context.commune(record.commune),
         opened_on=opened,
         external_source=context.source,
@@ -301,6 +331,26 @@ def _create(record: SnapshotRecord, context: _Context) -> Amenagement:
         origin=Adaptation.Origin.IMPORT,
         recorded_by=context.recorded_by,
     )
+
+
+def _remove_last_seen(amenagement: Amenagement, gone_on: dt.date, context: _Context) -> bool:
+    """Record that a gone record's arrangement was removed, the day it was last seen (or on
+    its last event, if later: events keep their order); whether it was not removed yet."""
+    amenagement.refresh_from_db()
+    if amenagement.status == S.REMOVED:
+        return False
+    last = amenagement.adaptations.aggregate(last=Max("date"))["last"]
+    amenagement_adapt(
+        amenagement=amenagement,
+        date=max(gone_on, last) if last is not None else gone_on,
+        kind=Adaptation.Kind.REMOVED,
+        description=str(
+            EVENT_LAST_SEEN % {"snapshot": context.snapshot, "date": gone_on.isoformat()}
+        ),
+        origin=Adaptation.Origin.IMPORT,
+        recorded_by=context.recorded_by,
+    )
+    return True
 
 
 def _update(amenagement: Amenagement, record: SnapshotRecord, context: _Context) -> list[str]:

@@ -235,6 +235,54 @@ def test_a_whole_file_can_be_given_its_kind_and_status():
     assert {(a.kind, a.status) for a in imported().values()} == {("bike_lane", "removed")}
 
 
+HISTORY = ("--status-field", "statut", "--first-seen-field", "premiere_vue")
+
+
+@pytest.mark.django_db
+def test_a_feature_last_seen_before_the_file_is_imported_as_removed_that_day():
+    # The file's latest "last seen" is 2024-09-30: its own date. Rue B was last seen in 2022:
+    # it disappeared then. Rue C, a day earlier than the file, disappeared too.
+    run_import("history.geojson", *HISTORY, "--last-seen-field", "derniere_vue")
+
+    events = {
+        a.external_id: [(e.date, e.kind) for e in a.adaptations.order_by("date", "pk")]
+        for a in imported().values()
+    }
+    assert events == {
+        "a": [(dt.date(2020, 5, 11), Adaptation.Kind.CREATED)],
+        "b": [
+            (dt.date(2020, 6, 2), Adaptation.Kind.CREATED),
+            (dt.date(2022, 3, 15), Adaptation.Kind.REMOVED),
+        ],
+        "c": [
+            (dt.date(2021, 1, 4), Adaptation.Kind.CREATED),
+            (dt.date(2024, 9, 29), Adaptation.Kind.REMOVED),
+        ],
+    }
+    assert {k: a.status for k, a in imported().items()} == {
+        "a": Amenagement.Status.PERMANENT,
+        "b": Amenagement.Status.REMOVED,
+        "c": Amenagement.Status.REMOVED,
+    }
+
+
+@pytest.mark.django_db
+def test_a_known_arrangement_last_seen_before_the_file_is_removed_the_day_it_was_last_seen():
+    run_import("history.geojson", *HISTORY, as_of=dt.date(2020, 12, 31))  # no last-seen field
+    assert imported()["b"].status == Amenagement.Status.TESTING
+
+    run_import("history.geojson", *HISTORY, "--last-seen-field", "derniere_vue")
+
+    removal = imported()["b"].adaptations.get(kind=Adaptation.Kind.REMOVED)
+    assert removal.date == dt.date(2022, 3, 15)
+    assert imported()["a"].status == Amenagement.Status.PERMANENT
+    # Importing the same history again changes nothing.
+    before = history()
+    run_import("history.geojson", *HISTORY, "--last-seen-field", "derniere_vue", as_of=LATER)
+    assert history() == before
+    assert "2022-03-15" in removal.description
+
+
 @pytest.mark.django_db
 def test_malformed_json_stops_the_import_naming_line_and_column():
     with pytest.raises(CommandError) as exc_info:

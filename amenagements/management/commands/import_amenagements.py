@@ -140,6 +140,16 @@ class Command(BaseCommand):
             help=_("the status of every feature of the file (e.g. removed), whatever it says"),
         )
         parser.add_argument("--opened-field", help=_("opening date property"))
+        parser.add_argument(
+            "--first-seen-field", help=_("property of the date the source first saw a feature")
+        )
+        parser.add_argument(
+            "--last-seen-field",
+            help=_(
+                "property of the date the source last saw a feature: one last seen before the "
+                "file's latest such date is imported as removed that day"
+            ),
+        )
         parser.add_argument("--commune-field", help=_("commune property"))
         parser.add_argument(
             "--commune", default="", help=_("commune when there is no commune property")
@@ -186,6 +196,8 @@ class Command(BaseCommand):
                 kind=options["kind"],
                 status=options["status"],
                 opened_field=options["opened_field"],
+                first_seen_field=options["first_seen_field"],
+                last_seen_field=options["last_seen_field"],
                 commune_field=options["commune_field"],
                 default_commune=options["commune"],
                 kind_map={
