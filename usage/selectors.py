@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, Max, Min, OuterRef
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
 
 from amenagements.models import Adaptation, Amenagement
 from amenagements.selectors import Bbox
@@ -23,6 +23,7 @@ from usage.models import (
     Counter,
     CounterLink,
     DailyTotal,
+    Length,
     ManualCount,
     MonthlyTotal,
     Outage,
@@ -124,7 +125,10 @@ class ArrangementUsage:
 
     @property
     def attributions(self) -> list[str]:
-        return sorted({c.attribution for c in self.counters if c.attribution})
+        """Every import's attribution of the counters shown, once each (a counter keeps each
+        of its imports', `services._attribution_add`)."""
+        parts = (part.strip() for c in self.counters for part in c.attribution.split(" ; "))
+        return sorted({part for part in parts if part})
 
 
 def _epoch(day: dt.date) -> int:
@@ -163,10 +167,20 @@ def arrangement_usage(*, amenagement: Amenagement) -> ArrangementUsage:
     if not links:
         return ArrangementUsage([], "day", [], [], manual_counts, {}, distance)
     ids = [link.counter_id for link in links]
-    span = DailyTotal.objects.filter(counter_id__in=ids).aggregate(
-        first=Min("date"), last=Max("date"), n=Count("date")
+    # The span of every month with data, whatever the readings' period: a few weeks of daily
+    # counts imported after years of monthly ones must not hide the years (the chart by day
+    # only when every month has daily totals and they fit in DAILY_CHART_MAX_DAYS).
+    span = MonthlyTotal.objects.filter(counter_id__in=ids).aggregate(
+        first=Min("month"),
+        last=Max("month"),
+        daily=Count("month", filter=Q(source_length=Length.DAY)),
+        monthly=Count("month", filter=~Q(source_length=Length.DAY)),
     )
-    daily = bool(span["n"]) and (span["last"] - span["first"]).days < DAILY_CHART_MAX_DAYS
+    daily = (
+        bool(span["daily"])
+        and not span["monthly"]
+        and (_next_month(span["last"]) - span["first"]).days <= DAILY_CHART_MAX_DAYS
+    )
     series: Iterable[tuple[int, dt.date, int, int, int]]
     if daily:
         series = DailyTotal.objects.filter(counter_id__in=ids).values_list(

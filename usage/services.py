@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
@@ -95,6 +95,24 @@ def _record_rejects(
     return kept, truncated, rejects_to
 
 
+ATTRIBUTION_SEPARATOR = " ; "
+ATTRIBUTION_MAX = cast(int, Counter._meta.get_field("attribution").max_length)
+
+
+def _attribution_add(counter_ids: Collection[int], attribution: str) -> None:
+    """Each import's attribution is kept on the counters whose data it changed, beside those of
+    earlier imports (a counter's months from the city's portal, its recent days from another
+    provider): the page names every one. Cut at the field's length, never duplicated."""
+    attribution = attribution.strip()
+    if not attribution:
+        return
+    for counter in Counter.objects.filter(pk__in=counter_ids).only("attribution"):
+        known = [a for a in counter.attribution.split(ATTRIBUTION_SEPARATOR) if a.strip()]
+        if attribution not in known:
+            combined = ATTRIBUTION_SEPARATOR.join([*known, attribution])[:ATTRIBUTION_MAX]
+            Counter.objects.filter(pk=counter.pk).update(attribution=combined)
+
+
 def _record_run(run: ImportRun | None, **fields: Any) -> ImportRun:
     """What an import did, in its queued record (now done) or in a new one."""
     if run is None:
@@ -152,6 +170,7 @@ def readings_import(
         counter_links_refresh(counter_ids=loaded.counters_created)
     if loaded.changed_counters:
         quality.outages_redetect(counter_ids=loaded.changed_counters)
+        _attribution_add(loaded.changed_counters, attribution)
     rejects = loaded.rejects
     kept, truncated, written = _record_rejects(
         file=file, csv_text=reader.csv_text, rejects=rejects, rejects_to=rejects_to

@@ -9,6 +9,7 @@ import json
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -122,6 +123,37 @@ def test_a_long_series_is_charted_by_month(client, amenagement, counter):
 
     assert data["granularity"] == "month"
     assert len(data["x"]) == 36
+
+
+def test_a_few_daily_weeks_after_years_of_months_keep_the_chart_by_month(
+    client, amenagement, counter
+):
+    # Three years of monthly counts from the city's portal, then two weeks of daily counts
+    # from another provider: the chart and the mean keep the years, every source is named.
+    import_text(
+        "counter,month,count\n"
+        + "".join(
+            f"C1,{y}-{mo:02d},{3000 + mo}\n" for y in (2019, 2020, 2021) for mo in range(1, 13)
+        ),
+        attribution="Métropole, Licence Ouverte",
+    )
+    import_text(daily_csv("C1", dt.date(2022, 3, 1), [100] * 14), attribution="Prestataire X")
+
+    html = client.get(amenagement.get_absolute_url()).content.decode()
+
+    data = chart_data(html)
+    assert data["granularity"] == "month"
+    assert len(data["x"]) == 37  # 36 months, and March 2022 (incomplete: not in the mean)
+    assert data["series"][0]["values"][-1] == 1400
+    # The mean is that of the 36 complete months, not of the 14 days.
+    said = ngettext(
+        "Mean: %(mean)s a month, over %(n)s complete month (outages left out)",
+        "Mean: %(mean)s a month, over %(n)s complete months (outages left out)",
+        36,
+    )
+    assert said % {"mean": floatformat(3006.5, "0g"), "n": 36} in html
+    assert "Métropole, Licence Ouverte" in html
+    assert "Prestataire X" in html
 
 
 def test_an_arrangement_without_counter_says_so(client, amenagement):
