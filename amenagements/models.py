@@ -116,6 +116,11 @@ class Amenagement(models.Model):
     external_id = models.CharField(_("identifier in the source"), max_length=200, blank=True)
     source_properties = models.JSONField(_("source properties"), default=dict, blank=True)
     attribution = models.CharField(_("attribution"), max_length=300, blank=True)
+    # The latest snapshot that had it, and the file it was in: a network published as several
+    # files sharing segments is imported file by file, and the first file of a snapshot to hold
+    # a segment is the one that says what it is (`importing.snapshot`).
+    snapshot_seen_on = models.DateField(_("last snapshot holding it"), null=True, blank=True)
+    snapshot_seen_file = models.CharField(_("in the file"), max_length=255, blank=True)
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -46,6 +46,9 @@ REJECT_REAPPEARED = _(
     "“%(name)s” was recorded as removed; it reappears in this snapshot and is left as is"
 )
 REJECT_NOT_SAVED = _("not saved: %(error)s")
+REPORT_SHARED = _(
+    "“%(name)s” is in an earlier file of this snapshot (%(file)s): left as that file says"
+)
 
 # --- Event descriptions ------------------------------------------------------------------------
 EVENT_SNAPSHOT = _("Found in the snapshot of %(date)s")
@@ -81,6 +84,8 @@ class ImportResult:
     removed: int = 0
     changes: Counter[str] = field(default_factory=Counter)
     rejected: list[Issue] = field(default_factory=list)
+    # Segments an earlier file of the same snapshot held (`partial` imports), left as they are.
+    shared: list[Issue] = field(default_factory=list)
     dry_run: bool = False
 
 
@@ -92,6 +97,7 @@ def amenagements_import_snapshot(
     as_of: dt.date,
     attribution: str = "",
     partial: bool = False,
+    file_name: str = "",
     dry_run: bool = False,
     recorded_by: User | None = None,
 ) -> ImportResult:
@@ -106,7 +112,11 @@ def amenagements_import_snapshot(
       of arrangement ("other" adaptation), status (made permanent, removed, or status changed);
     - name, opening date, commune, attribution and source properties are updated in place,
       without an event: they describe the arrangement, not a change on the ground;
-    - a known arrangement absent from the snapshot is removed, unless `partial`;
+    - a known arrangement absent from the snapshot is removed, unless `partial`: the file is
+      then one of several that make the network (one per line, say). A segment that an
+      earlier file of the same snapshot (same `as_of`, another `file_name`) already held is left
+      as that file said, and reported: files sharing segments must not record false changes
+      back and forth. Import a snapshot's files in the same order each time;
     - events are dated `as_of`, or the record's opening date when it falls strictly after the
       arrangement's last event and not after `as_of` (closer to the truth);
     - a removed arrangement that reappears is left as is and reported;
@@ -131,6 +141,7 @@ def amenagements_import_snapshot(
             as_of=as_of,
             attribution=attribution,
             partial=partial,
+            file_name=file_name[:255],
             dry_run=dry_run,
             recorded_by=recorded_by,
         )
@@ -143,6 +154,7 @@ def _import_snapshot(
     as_of: dt.date,
     attribution: str,
     partial: bool,
+    file_name: str,
     dry_run: bool,
     recorded_by: User | None,
 ) -> ImportResult:
@@ -181,6 +193,7 @@ def _import_snapshot(
         snapshot=str(EVENT_SNAPSHOT % {"date": as_of.isoformat()}),
     )
     latest_seen = max((r.last_seen for r in records if r.last_seen is not None), default=None)
+    held: list[str] = []  # the identifiers this file says what they are
     for record in records:
         current = existing.pop(record.external_id, None)
         gone_on = (
@@ -190,6 +203,21 @@ def _import_snapshot(
             and record.last_seen < latest_seen
             else None
         )
+        if (
+            partial
+            and current is not None
+            and current.snapshot_seen_on == as_of
+            and current.snapshot_seen_file != file_name
+        ):
+            result.shared.append(
+                Issue(
+                    record.index,
+                    "shared",
+                    str(REPORT_SHARED % {"name": current.name, "file": current.snapshot_seen_file}),
+                )
+            )
+            continue
+        held.append(record.external_id)
         try:
             # A savepoint per record: a refused record leaves no half-written changes behind.
             with transaction.atomic():
@@ -227,6 +255,9 @@ def _import_snapshot(
                 Issue(record.index, "not_saved", str(REJECT_NOT_SAVED % {"error": _messages(exc)}))
             )
 
+    Amenagement.objects.filter(external_source=source, external_id__in=held).update(
+        snapshot_seen_on=as_of, snapshot_seen_file=file_name
+    )
     if not partial:
         description = str(EVENT_DISAPPEARED % {"date": as_of.isoformat()})
         for amenagement in existing.values():

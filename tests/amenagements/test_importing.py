@@ -21,6 +21,7 @@ from amenagements.importing import (
     geojson,
     properties,
     report,
+    snapshot,
     snapshot_parse,
 )
 from amenagements.models import Adaptation, Amenagement, AmenagementVersion
@@ -281,6 +282,23 @@ def test_a_known_arrangement_last_seen_before_the_file_is_removed_the_day_it_was
     run_import("history.geojson", *HISTORY, "--last-seen-field", "derniere_vue", as_of=LATER)
     assert history() == before
     assert "2022-03-15" in removal.description
+
+
+@pytest.mark.django_db
+def test_files_sharing_segments_record_no_false_changes_when_imported_one_by_one():
+    # A network published one file per line; the quay is on both lines, and the files
+    # disagree about it. Two snapshots, each imported file by file.
+    options = ("--partial", "--status-field", "statut")
+    for as_of in (AS_OF, LATER):
+        run_import("line_1.geojson", *options, as_of=as_of)
+        output = run_import("line_2.geojson", *options, as_of=as_of)
+
+    quai = imported()["quai"]
+    assert (quai.name, quai.status) == ("Quai (lignes 1 et 2)", Amenagement.Status.TESTING)
+    assert list(quai.adaptations.values_list("kind", flat=True)) == [Adaptation.Kind.CREATED]
+    assert set(imported()) == {"quai", "rue-a", "rue-b"}
+    shared = snapshot.REPORT_SHARED % {"name": quai.name, "file": "line_1.geojson"}
+    assert feature_line(0, shared) in output
 
 
 @pytest.mark.django_db

@@ -85,6 +85,11 @@ def report_lines(parsed: ParseResult, result: ImportResult) -> list[tuple[str, s
             else _("updated: %(n)s") % {"n": result.updated},
         ),
         ("success", _("unchanged: %(n)s") % {"n": result.unchanged}),
+        *(
+            [("success", _("held by an earlier file: %(n)s") % {"n": len(result.shared)})]
+            if result.shared
+            else []
+        ),
         ("success", _("removed (absent from the snapshot): %(n)s") % {"n": result.removed}),
         ("error" if rejected else "success", _("rejected: %(n)s") % {"n": rejected}),
         ("warning" if repaired else "success", _("repaired: %(n)s") % {"n": repaired}),
@@ -220,6 +225,7 @@ class Command(BaseCommand):
                 as_of=options["as_of"] or timezone.localdate(),
                 attribution=options["attribution"],
                 partial=options["partial"],
+                file_name=path.name,
                 dry_run=options["dry_run"],
             )
         except SnapshotFileError as exc:
@@ -239,6 +245,8 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.ERROR(_("rejected — %s") % issue))
             for issue in parsed.repaired:
                 self.stdout.write(self.style.WARNING(_("repaired — %s") % issue))
+            for issue in result.shared:
+                self.stdout.write(_("shared — %s") % issue)
         for style, text in report_lines(parsed, result):
             self.stdout.write(styles[style](text))
 
