@@ -1,5 +1,5 @@
 """The pages that compose every layer: the public map, an arrangement's page and its summary
-in the map's side panel, and the city overview of evaluations.
+in the map's side panel, the city overview of evaluations, and the services' dashboard.
 
 Each reads through the selectors of the layers below (arrangements, opinions, usage data,
 evaluations) and hands templates booleans from their permissions; nothing below imports this
@@ -22,16 +22,19 @@ from amenagements import selectors as amenagement_selectors
 from amenagements.facets import Facet
 from amenagements.models import Amenagement
 from amenagements.permissions import can_record_adaptation
-from common.http import HtmxHttpRequest, found_or_404
+from common.http import HtmxHttpRequest, deny, found_or_404
 from evaluation import overview
 from evaluation import queued as evaluation_queued
 from evaluation import selectors as evaluation_selectors
 from evaluation.permissions import can_decide_proposal, can_run_evaluation
+from pages import dashboard
 from pages.facets import facet_group
 from pages.maps import map_settings
 from participation.contributions.opinions import opinions_context
+from participation.contributions.permissions import can_moderate
+from participation.contributions.selectors import contributor_for
 from usage import selectors as usage_selectors
-from usage.permissions import can_record_manual_count
+from usage.permissions import can_import_counts, can_record_manual_count
 
 LIST_PAGE_SIZE = 50
 
@@ -182,3 +185,23 @@ def _runs_of_outcome(rows: list[Any]) -> list[list[Any]]:
         else:
             groups.append([row])
     return groups
+
+
+@require_GET
+def services_view(request: HtmxHttpRequest) -> HttpResponse:
+    """/services/, for staff: what needs attention today (`pages.dashboard`), each item linking
+    to where it is handled, and the services' tools."""
+    if not request.user.is_staff:
+        return deny(request, _("This page is for the urban services' staff."))
+    today = timezone.localdate()
+    return render(
+        request,
+        "pages/services.html",
+        {
+            "sections": dashboard.services_dashboard(today=today),
+            "today": today,
+            "can_import": can_import_counts(request.user),
+            "can_adapt": can_record_adaptation(request.user),
+            "can_moderate": can_moderate(contributor_for(request.user)),
+        },
+    )
