@@ -16,6 +16,7 @@ from leaflet.forms.fields import GeometryField
 from amenagements.models import Adaptation, Amenagement, PlannedAdaptation
 
 ERROR_DATE_IN_FUTURE = _("The date cannot be in the future.")
+ERROR_DEADLINE_BEFORE_START = _("The decision deadline cannot precede the day it is in place.")
 
 
 class PlannedAdaptationField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -97,3 +98,44 @@ class AdaptationForm(forms.Form):
         if date > timezone.localdate():
             raise forms.ValidationError(ERROR_DATE_IN_FUTURE, code="future")
         return date
+
+
+class AmenagementForm(forms.Form):
+    """A new arrangement, drawn on the map by the services (imports create the others)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Amenagement.Kind.choices)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=Amenagement.Status.choices, initial=Amenagement.Status.TESTING
+    )
+    commune = forms.CharField(
+        label=_("Commune"),
+        max_length=120,
+        required=False,
+        help_text=_("Created if it is not known yet."),
+    )
+    date = forms.DateField(
+        label=_("In place since"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("The day it was set up on the ground, or will be."),
+    )
+    decision_deadline = forms.DateField(
+        label=_("Decision deadline"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("For a trial: when the city has to decide whether to keep it."),
+    )
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    geom = GeometryField(label=_("Layout"), help_text=_("Draw the line (or the area) on the map."))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        date, deadline = data.get("date"), data.get("decision_deadline")
+        if date and deadline and deadline < date:
+            self.add_error(
+                "decision_deadline",
+                forms.ValidationError(ERROR_DEADLINE_BEFORE_START, code="deadline"),
+            )
+        return data

@@ -16,3 +16,8 @@ if TYPE_CHECKING:
 def can_record_adaptation(user: User | AnonymousUser) -> bool:
     """Urban services staff holding the "add adaptation" permission (superusers included)."""
     return is_staff_with(user, "amenagements.add_adaptation")
+
+
+def can_create_amenagement(user: User | AnonymousUser) -> bool:
+    """Urban services staff holding the "add arrangement" permission (superusers included)."""
+    return is_staff_with(user, "amenagements.add_amenagement")

@@ -6,6 +6,7 @@ from amenagements.bulk import views as bulk_views
 app_name = "amenagements"
 urlpatterns = [
     path("api/amenagements.geojson", views.geojson_view, name="geojson"),
+    path("amenagements-nouveau/", views.amenagement_create_view, name="create"),
     path("amenagements/<slug:slug>/adapter/", views.adaptation_create_view, name="adapt"),
     path(
         "amenagements-adaptations/import/",

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from amenagements import selectors, services
-from amenagements.forms import AdaptationForm
+from amenagements.forms import AdaptationForm, AmenagementForm
 from amenagements.models import PlannedAdaptation
-from amenagements.permissions import can_record_adaptation
+from amenagements.permissions import can_create_amenagement, can_record_adaptation
 from common.caching import geojson_response
 from common.http import (
     AuthenticatedHttpRequest,
@@ -103,3 +103,34 @@ def planned_cancel_view(request: HtmxHttpRequest, slug: str, pk: int) -> HttpRes
     else:
         messages.success(request, _("The planned adaptation has been cancelled."))
     return redirect(reverse("pages:amenagement", kwargs={"slug": slug}) + "#timeline-title")
+
+
+@require_http_methods(["GET", "POST"])
+@require_permission(can_create_amenagement)
+def amenagement_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Staff draw a new arrangement on the map; its page follows."""
+    form = AmenagementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            amenagement = services.amenagement_create(
+                name=data["name"],
+                kind=data["kind"],
+                status=data["status"],
+                geom=data["geom"],
+                date=data["date"],
+                commune=services.commune_get_or_create(name=data["commune"])
+                if data["commune"].strip()
+                else None,
+                description=data["description"],
+                opened_on=data["date"],
+                decision_deadline=data["decision_deadline"],
+                recorded_by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The arrangement has been created."))
+            return redirect(amenagement)
+    form.fields["geom"].widget.csp_nonce = request.csp_nonce
+    return render(request, "amenagements/amenagement_form.html", {"form": form})

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 from amenagements import selectors as amenagement_selectors
 from amenagements.facets import Facet
 from amenagements.models import Amenagement
-from amenagements.permissions import can_record_adaptation
+from amenagements.permissions import can_create_amenagement, can_record_adaptation
 from common.http import HtmxHttpRequest, deny, found_or_404
 from evaluation import overview
 from evaluation import queued as evaluation_queued
@@ -33,6 +33,7 @@ from pages.maps import map_settings
 from participation.contributions.opinions import opinions_context
 from participation.contributions.permissions import can_moderate
 from participation.contributions.selectors import contributor_for
+from participation.panels.permissions import can_create_panel
 from usage import selectors as usage_selectors
 from usage.permissions import can_import_counts, can_record_manual_count
 
@@ -203,5 +204,7 @@ def services_view(request: HtmxHttpRequest) -> HttpResponse:
             "can_import": can_import_counts(request.user),
             "can_adapt": can_record_adaptation(request.user),
             "can_moderate": can_moderate(contributor_for(request.user)),
+            "can_create_arrangement": can_create_amenagement(request.user),
+            "can_create_panel": can_create_panel(request.user),
         },
     )

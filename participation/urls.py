@@ -9,6 +9,7 @@ P = "panels-citoyens/<slug:slug>/"
 urlpatterns = [
     path("profil/", profile_views.profile_view, name="profile"),
     path("panels-citoyens/", panel_views.panel_list_view, name="panels"),
+    path("nouveau-panel-citoyen/", panel_views.panel_create_view, name="panel_create"),
     path(P, panel_views.panel_detail_view, name="panel"),
     path(P + "journal/", panel_views.panel_log_view, name="log"),
     path(P + "rejoindre/", panel_views.join_request_view, name="join"),

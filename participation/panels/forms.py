@@ -1,10 +1,12 @@
-"""Forms of the panel pages: joining, inviting, the adoption rule, answering."""
+"""Forms of the panel pages: creating a panel, joining, inviting, the adoption rule, answering."""
 
 from __future__ import annotations
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
+
+from amenagements.models import Commune
 
 
 class JoinRequestForm(forms.Form):
@@ -54,3 +56,37 @@ class DecisionForm(forms.Form):
     @property
     def accepted(self) -> bool:
         return bool(self.cleaned_data["decision"] == "accept")
+
+
+class PanelForm(RuleForm):
+    """A new panel, created by the services: its name, what it is for, where it works, its
+    adoption rule and its first facilitator (by pseudonym)."""
+
+    field_order = [
+        "name",
+        "description",
+        "communes",
+        "facilitator",
+        "quorum",
+        "min_endorsement_percent",
+    ]
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    description = forms.CharField(
+        label=_("What the panel is for"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+    communes = forms.ModelMultipleChoiceField(
+        label=_("Communes"),
+        queryset=Commune.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The arrangements of these communes are the panel's (none: every commune)."),
+    )
+    facilitator = forms.CharField(
+        label=_("Facilitator's pseudonym"),
+        max_length=30,
+        required=False,
+        help_text=_("The resident who will run the panel (they can invite the others)."),
+    )

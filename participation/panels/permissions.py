@@ -15,7 +15,11 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
+from common.permissions import is_staff_with
+
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
     from participation.models import CitizenPanel, JoinRequest
     from participation.panels.selectors import Viewer
 
@@ -56,3 +60,8 @@ REFUSALS = {
         "a request pending, or the panel takes no requests)."
     ),
 }
+
+
+def can_create_panel(user: User | AnonymousUser) -> bool:
+    """Urban services staff holding the "add citizen panel" permission (superusers included)."""
+    return is_staff_with(user, "participation.add_citizenpanel")

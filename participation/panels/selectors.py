@@ -15,7 +15,13 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from amenagements.models import Amenagement
-from participation.models import CitizenPanel, DeliberationLogEntry, JoinRequest, Membership
+from participation.models import (
+    CitizenPanel,
+    DeliberationLogEntry,
+    JoinRequest,
+    Membership,
+    Profile,
+)
 from participation.profiles.selectors import Person, verified_email
 
 if TYPE_CHECKING:
@@ -146,3 +152,13 @@ def user_pending(user: User) -> QuerySet[JoinRequest]:
         .select_related("panel")
         .order_by("created_at", "pk")
     )
+
+
+def user_by_pseudonym(pseudonym: str) -> User | None:
+    """The active account known by `pseudonym` (case and repeated spaces aside), if any."""
+    profile = (
+        Profile.objects.select_related("user")
+        .filter(pseudonym__iexact=" ".join(pseudonym.split()), user__is_active=True)
+        .first()
+    )
+    return profile.user if profile is not None else None

@@ -18,14 +18,27 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from common.http import AuthenticatedHttpRequest, HtmxHttpRequest, deny, error_text, found_or_404
+from common.http import (
+    AuthenticatedHttpRequest,
+    HtmxHttpRequest,
+    deny,
+    error_text,
+    found_or_404,
+    require_permission,
+)
 from participation.indicators import permissions as definition_permissions
 from participation.indicators import selectors as definition_selectors
 from participation.models import CitizenPanel, JoinRequest
 from participation.panels import permissions, selectors, services
-from participation.panels.forms import DecisionForm, InvitationForm, JoinRequestForm, RuleForm
+from participation.panels.forms import (
+    DecisionForm,
+    InvitationForm,
+    JoinRequestForm,
+    PanelForm,
+    RuleForm,
+)
 from participation.panels.selectors import Viewer
 from participation.profiles.selectors import public_name
 
@@ -69,7 +82,14 @@ def panel_page(
 
 @require_GET
 def panel_list_view(request: HtmxHttpRequest) -> HttpResponse:
-    return render(request, "participation/panel_list.html", {"panels": selectors.panel_list()})
+    return render(
+        request,
+        "participation/panel_list.html",
+        {
+            "panels": selectors.panel_list(),
+            "can_create": permissions.can_create_panel(request.user),
+        },
+    )
 
 
 @require_GET
@@ -245,3 +265,38 @@ def rule_view(
             messages.success(request, _("The adoption rule has been changed."))
             return redirect("participation:manage", slug=panel.slug)
     return _render_manage(request, panel, rule_form=form)
+
+
+@require_http_methods(["GET", "POST"])
+@require_permission(permissions.can_create_panel)
+def panel_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Staff create a panel; its first facilitator (a resident, by pseudonym) runs it from
+    then on. The panel's page follows."""
+    form = PanelForm(request.POST or None, initial={"quorum": 3, "min_endorsement_percent": 60})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        facilitator = None
+        if data["facilitator"].strip():
+            facilitator = selectors.user_by_pseudonym(data["facilitator"])
+            if facilitator is None:
+                form.add_error(
+                    "facilitator",
+                    services.ERROR_UNKNOWN_PSEUDONYM % {"pseudonym": data["facilitator"]},
+                )
+        if not form.errors:
+            try:
+                panel = services.panel_create(
+                    name=data["name"],
+                    description=data["description"],
+                    quorum=data["quorum"],
+                    min_endorsement_percent=data["min_endorsement_percent"],
+                    communes=data["communes"],
+                    facilitators=[facilitator] if facilitator else [],
+                    created_by=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The panel has been created."))
+                return redirect("participation:panel", slug=panel.slug)
+    return render(request, "participation/panel_form.html", {"form": form})
