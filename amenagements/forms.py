@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from leaflet.forms.fields import GeometryField
 
 from amenagements.models import Adaptation, Amenagement, PlannedAdaptation
+from common.forms import Form
 
 ERROR_DATE_IN_FUTURE = _("The date cannot be in the future.")
 
@@ -30,7 +31,7 @@ class PlannedAdaptationField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return f"{planned.get_kind_display()} ({when}) — {Truncator(planned.description).chars(80)}"
 
 
-class AdaptationForm(forms.Form):
+class AdaptationForm(Form):
     field_order = ["carries_out", "date", "kind", "description", "status", "geom"]
 
     date = forms.DateField(
@@ -97,3 +98,9 @@ class AdaptationForm(forms.Form):
         if date > timezone.localdate():
             raise forms.ValidationError(ERROR_DATE_IN_FUTURE, code="future")
         return date
+
+
+class CancelPlannedForm(Form):
+    """The public reason a planned adaptation is cancelled (the service refuses it empty)."""
+
+    reason = forms.CharField(label=_("Reason"), required=False)
