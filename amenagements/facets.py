@@ -15,6 +15,8 @@ from typing import Any, ClassVar, Self, TypeVar
 
 from django.db.models import Count, QuerySet
 
+from common.forms import has_control_characters
+
 # A free-text filter (a commune's slug) is cut to this length.
 TEXT_FILTER_MAX = 150
 
@@ -29,12 +31,15 @@ class FacetFilters:
 
     @classmethod
     def from_query(cls, query: Mapping[str, str]) -> Self:
-        """Read filters from a QueryDict, ignoring unknown values rather than failing."""
+        """Read filters from a QueryDict, ignoring unknown values (and text with control
+        characters) rather than failing."""
         values = {}
         for f in dataclasses.fields(cls):
             value = query.get(f.name, "")
             if f.name in cls.CHOICES:
                 values[f.name] = value if value in cls.CHOICES[f.name] else ""
+            elif has_control_characters(value):  # a NUL byte never reaches PostgreSQL
+                values[f.name] = ""
             else:
                 values[f.name] = value[:TEXT_FILTER_MAX]
         return cls(**values)

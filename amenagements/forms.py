@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from leaflet.forms.fields import GeometryField
 
 from amenagements.models import Adaptation, Amenagement, PlannedAdaptation
+from common.forms import Form
 
 ERROR_DATE_IN_FUTURE = _("The date cannot be in the future.")
 ERROR_DEADLINE_BEFORE_START = _("The decision deadline cannot precede the day it is in place.")
@@ -31,7 +32,7 @@ class PlannedAdaptationField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return f"{planned.get_kind_display()} ({when}) — {Truncator(planned.description).chars(80)}"
 
 
-class AdaptationForm(forms.Form):
+class AdaptationForm(Form):
     field_order = ["carries_out", "date", "kind", "description", "status", "geom"]
 
     date = forms.DateField(
@@ -100,7 +101,7 @@ class AdaptationForm(forms.Form):
         return date
 
 
-class AmenagementForm(forms.Form):
+class AmenagementForm(Form):
     """A new arrangement, drawn on the map by the services (imports create the others)."""
 
     name = forms.CharField(label=_("Name"), max_length=200)
@@ -139,3 +140,9 @@ class AmenagementForm(forms.Form):
                 forms.ValidationError(ERROR_DEADLINE_BEFORE_START, code="deadline"),
             )
         return data
+
+
+class CancelPlannedForm(Form):
+    """The public reason a planned adaptation is cancelled (the service refuses it empty)."""
+
+    reason = forms.CharField(label=_("Reason"), required=False)

@@ -16,9 +16,11 @@ database constraints hold the same rules for any other writer.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.gis.geos import GEOSGeometry, MultiLineString
+from django.contrib.gis.gdal import GDALException
+from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiLineString
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -41,6 +43,11 @@ if TYPE_CHECKING:
 ERROR_GEOMETRY_TYPE = _("The geometry must be a line or a polygon, not “%(type)s”.")
 ERROR_GEOMETRY_INVALID = _("The geometry is not valid: %(reason)s.")
 ERROR_GEOMETRY_EMPTY = _("The geometry is empty.")
+ERROR_GEOMETRY_OUT_OF_RANGE = _(
+    "The geometry lies outside the Earth: longitudes go from −180 to 180 degrees and "
+    "latitudes from −90 to 90."
+)
+ERROR_GEOMETRY_SRID = _("The geometry’s coordinate system (SRID %(srid)s) is unknown.")
 ERROR_DATE_BEFORE_LAST_EVENT = _(
     "An adaptation cannot be dated %(date)s: the last recorded event is dated %(last)s."
 )
@@ -60,7 +67,8 @@ STATUS_FOR_KIND: dict[str, str] = {
 def geometry_clean(geom: GEOSGeometry) -> GEOSGeometry:
     """Return `geom` in SRID 4326 if it is a non-empty valid line or polygon; raise otherwise.
 
-    A geometry without SRID is taken to be WGS 84 (as GeoJSON is); any other SRID is transformed.
+    A geometry without SRID is taken to be WGS 84 (as GeoJSON is); any other SRID is transformed
+    (an unknown one is refused); coordinates off the Earth (or not finite) are refused.
     """
     if geom.empty:
         raise ValidationError(ERROR_GEOMETRY_EMPTY, code="geometry_empty")
@@ -72,7 +80,18 @@ def geometry_clean(geom: GEOSGeometry) -> GEOSGeometry:
         geom = geom.clone()
         geom.srid = 4326
     elif geom.srid != 4326:
-        geom = geom.transform(4326, clone=True)
+        try:
+            geom = geom.transform(4326, clone=True)
+        except (GDALException, GEOSException):
+            raise ValidationError(
+                ERROR_GEOMETRY_SRID, code="geometry_srid", params={"srid": geom.srid}
+            ) from None
+    # PostGIS stores any number, but cannot measure or project what lies off the Earth.
+    xmin, ymin, xmax, ymax = geom.extent
+    if not all(map(math.isfinite, (xmin, ymin, xmax, ymax))) or not (
+        -180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90
+    ):
+        raise ValidationError(ERROR_GEOMETRY_OUT_OF_RANGE, code="geometry_out_of_range")
     if not geom.valid:
         raise ValidationError(
             ERROR_GEOMETRY_INVALID, code="geometry_invalid", params={"reason": geom.valid_reason}

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from amenagements import selectors, services
-from amenagements.forms import AdaptationForm, AmenagementForm
+from amenagements.forms import AdaptationForm, AmenagementForm, CancelPlannedForm
 from amenagements.models import PlannedAdaptation
 from amenagements.permissions import can_create_amenagement, can_record_adaptation
 from common.caching import geojson_response
@@ -95,8 +95,11 @@ def planned_cancel_view(request: HtmxHttpRequest, slug: str, pk: int) -> HttpRes
         # A visitor signs in on the way back to the arrangement, not to this POST-only address.
         return deny(request, next_url=reverse("pages:amenagement", kwargs={"slug": slug}))
     planned = get_object_or_404(PlannedAdaptation, pk=pk, amenagement__slug=slug)
+    form = CancelPlannedForm(request.POST)
     try:
-        services.planned_adaptation_cancel(planned=planned, reason=request.POST.get("reason", ""))
+        if not form.is_valid():
+            raise ValidationError(list(form.errors["reason"]))
+        services.planned_adaptation_cancel(planned=planned, reason=form.cleaned_data["reason"])
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

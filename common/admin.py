@@ -1,5 +1,6 @@
 """Read-only admin pages, for the public records the admin may show but never change: the
-timeline, logs, opinions, definitions, evaluations. They are written by the services only."""
+timeline, logs, opinions, definitions, evaluations. They are written by the services only.
+(The admin site itself is `common.adminsite.AdminSite`.)"""
 
 from __future__ import annotations
 

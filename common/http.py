@@ -1,14 +1,22 @@
-"""The request type of every view, and the one way a view refuses someone."""
+"""The request type of every view, the one way a view refuses someone, and the one way a view
+reads a number from a query string."""
 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import (
+    BadRequest,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.utils.translation import gettext_lazy as _
 from django_htmx.middleware import HtmxDetails
 
 if TYPE_CHECKING:
@@ -77,3 +85,46 @@ def require_permission(allowed: Callable[[Any], bool]) -> Callable[[View], View]
         return guarded
 
     return decorator
+
+
+# --- numbers in query strings -------------------------------------------------------------------
+
+# At most 18 ASCII digits: what a person types, and always within PostgreSQL's bigint. Python's
+# `int()` and `str.isdigit()` also take Unicode digits ("²", "١٢"), spaces and underscores.
+ASCII_INTEGER = re.compile(r"[0-9]{1,18}")
+ERROR_NOT_A_NUMBER = _(
+    "The parameter “%(name)s” must be a whole number written with digits 0 to 9."
+)
+
+
+class BadQuery(BadRequest):
+    """A request whose query string a view cannot use: the 400 page says this message (in
+    French), which names the parameter (`common.views.bad_request`)."""
+
+    def __init__(self, message: StrOrPromise) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def parse_int(text: str) -> int | None:
+    """`text` as a non-negative integer when it is 1 to 18 ASCII digits, else None."""
+    return int(text) if ASCII_INTEGER.fullmatch(text) else None
+
+
+def query_int(query: QueryDict, name: str) -> int | None:
+    """The integer query parameter `name`: None when absent or empty; raises `BadQuery` (a 400
+    page saying `ERROR_NOT_A_NUMBER`) when it is anything but 1 to 18 ASCII digits."""
+    text = query.get(name, "")
+    if not text:
+        return None
+    number = parse_int(text)
+    if number is None:
+        raise BadQuery(ERROR_NOT_A_NUMBER % {"name": name})
+    return number
+
+
+def body_too_large(request: HttpRequest, limit: int) -> bool:
+    """Whether the request announces a body of more than `limit` bytes (its Content-Length),
+    so that a view can refuse it before anything of it is read or parsed."""
+    length = parse_int(request.META.get("CONTENT_LENGTH") or "")
+    return length is not None and length > limit

@@ -28,7 +28,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin on our site: malformed ids answer 400 (common.adminsite.AdminSite).
+    "common.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -158,6 +159,19 @@ LOGOUT_REDIRECT_URL = "pages:map"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "participation.profiles.forms.PseudonymSignupForm"
+# allauth's forms with the text rule of every form (control characters refused: common.forms).
+ACCOUNT_FORMS = {
+    name: f"common.accountforms.{cls}"
+    for name, cls in {
+        "login": "LoginForm",
+        "add_email": "AddEmailForm",
+        "change_password": "ChangePasswordForm",
+        "set_password": "SetPasswordForm",
+        "reset_password": "ResetPasswordForm",
+        "reset_password_from_key": "ResetPasswordKeyForm",
+        "reauthenticate": "ReauthenticateForm",
+    }.items()
+}
 ACCOUNT_USER_DISPLAY = "participation.profiles.selectors.public_name"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
@@ -234,6 +248,11 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
 TACTIQUE_TRUSTED_PROXIES = env.list("TACTIQUE_TRUSTED_PROXIES", default=[])
 RATELIMIT_IP_META_KEY = "common.clientip.client_ip"
 
+# The largest request the counts upload page takes (bytes; README, "Deployment"): a larger one
+# is refused before it is read, with the limit said on the page. Keep the reverse proxy's
+# limit (nginx `client_max_body_size`) at or above it.
+TACTIQUE_IMPORT_MAX_BYTES = env.int("TACTIQUE_IMPORT_MAX_BYTES", default=200_000_000)
+
 # --- Background jobs (procrastinate) --------------------------------------------------------
 # Imports, evaluations and emails run in `manage.py procrastinate worker` (started by `make
 # run` and `make serve`); the jobs and their failures are kept in PostgreSQL, listed in the
@@ -276,6 +295,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# A form without its CSRF token gets the French 403 page, not Django's English one.
+CSRF_FAILURE_VIEW = "common.views.csrf_failure"
 
 SESSION_COOKIE_SECURE = not DEBUG and env.bool("DJANGO_SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

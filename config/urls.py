@@ -4,6 +4,9 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from config.health import healthz_view
 
+# Error pages in French (templates/400.html… 500.html); the 400 says what a view refused.
+handler400 = "common.views.bad_request"
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", healthz_view, name="healthz"),
     path("admin/", admin.site.urls),

@@ -9,9 +9,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from amenagements.models import Adaptation
+from common.forms import Form
 
 
-class ProposalDecisionForm(forms.Form):
+class ProposalDecisionForm(Form):
     """Accept, reject or defer a proposal with a public note; when accepting a proposal that
     changes something on the ground, describe the planned adaptation (prefilled)."""
 

@@ -215,3 +215,68 @@ def test_the_database_cache_keeps_a_million_counters_before_culling():
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     )
     assert done.stdout.split()[-1] == "1000000"
+
+
+# --- the Content-Security-Policy on real responses ------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/comptes/login/", "/evaluations/", "/nulle-part/"])
+def test_every_page_carries_a_csp_without_unsafe_inline(client, settings, path):
+    settings.DEBUG = False
+    response = client.get(path)
+    policy = response["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
+    assert "unsafe-inline" not in policy
+    assert "unsafe-eval" not in policy
+    assert directives["default-src"] == "'self'"
+    # The nonce is there on the pages with an inline script (`test_the_nonce_…` below).
+    assert directives["script-src"] == "'self'" or directives["script-src"].startswith(
+        "'self' 'nonce-"
+    )
+    assert directives["style-src"] == "'self'"
+    assert directives["object-src"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'"
+
+
+@pytest.mark.django_db
+def test_the_nonce_of_the_csp_is_the_one_of_the_inline_scripts_and_changes(client, settings):
+    """The staff adaptation page has django-leaflet's inline scripts: each carries the
+    request's nonce, a new one for each request."""
+    from tests.participation.fixtures import make_user
+
+    settings.DEBUG = False
+    slug = _an_arrangement_slug()
+    client.force_login(make_user("Agente", staff=True, superuser=True))
+    nonces = []
+    for _ in range(2):
+        response = client.get(f"/amenagements/{slug}/adapter/")
+        nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+        page = response.content.decode()
+        scripts = [  # inline scripts (JSON data blocks are not run)
+            attributes
+            for attributes in re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", page)
+            if "application/json" not in attributes
+        ]
+        assert scripts, "the page has inline scripts"
+        assert all(f'nonce="{nonce}"' in attributes for attributes in scripts)
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]
+
+
+def _an_arrangement_slug() -> str:
+    import datetime as dt
+
+    from django.contrib.gis.geos import LineString
+
+    from amenagements import services
+    from amenagements.models import Amenagement
+
+    return services.amenagement_create(
+        name="Piste CSP",
+        kind=Amenagement.Kind.BIKE_LANE,
+        status=Amenagement.Status.TESTING,
+        geom=LineString((4.832, 45.76), (4.836, 45.76), srid=4326),
+        date=dt.date(2020, 5, 11),
+        commune=services.commune_get_or_create(name="Lyon"),
+    ).slug

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import Form
 from usage.importing import (
     PARIS_HOURLY_FORMAT,
     CountersFormat,
@@ -29,6 +30,10 @@ ERROR_NOT_JSON_FILE = _(
     "“%(name)s” is not a JSON file: a FIWARE file of observations ends in .json, .jsonl or .ndjson."
 )
 ERROR_EMPTY_FILE = _("The file “%(name)s” is empty.")
+ERROR_FILE_TOO_LARGE = _(
+    "The file is too large: at most %(max)s MB can be sent at once. Split it into several "
+    "files (by period, for example) and import each of them. Nothing was imported."
+)
 ERROR_TIME_ZONE = _("Unknown time zone “%(tz)s” (expected e.g. “Europe/Paris”).")
 ERROR_END_BEFORE_START = _("The session must end after it starts.")
 
@@ -60,7 +65,12 @@ def looks_like_csv(upload: UploadedFile[Any], extensions: tuple[str, ...] = CSV_
     return b"\x00" not in head
 
 
-class ImportForm(forms.Form):
+def max_megabytes() -> int:
+    """The upload limit of the import page, in MB (`TACTIQUE_IMPORT_MAX_BYTES`)."""
+    return int(settings.TACTIQUE_IMPORT_MAX_BYTES // 1_000_000)
+
+
+class ImportForm(Form):
     """One file and how to read it. The options of the other kinds of file are ignored."""
 
     kind = forms.ChoiceField(
@@ -153,6 +163,10 @@ class ImportForm(forms.Form):
                 )
         elif not looks_like_csv(upload):
             raise forms.ValidationError(ERROR_NOT_CSV, code="not_csv", params={"name": upload.name})
+        if (upload.size or 0) > settings.TACTIQUE_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                ERROR_FILE_TOO_LARGE, code="too_large", params={"max": max_megabytes()}
+            )
         if upload.size == 0:
             raise forms.ValidationError(
                 ERROR_EMPTY_FILE, code="empty", params={"name": upload.name}
@@ -212,7 +226,7 @@ class ImportForm(forms.Form):
         )
 
 
-class ManualCountForm(forms.Form):
+class ManualCountForm(Form):
     date = forms.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

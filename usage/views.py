@@ -7,6 +7,7 @@ import csv
 import io
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -21,11 +22,12 @@ from common.caching import geojson_response
 from common.http import (
     AuthenticatedHttpRequest,
     HtmxHttpRequest,
+    body_too_large,
     found_or_404,
     require_permission,
 )
 from usage import queued, selectors, services
-from usage.forms import ImportForm, ManualCountForm
+from usage.forms import ERROR_FILE_TOO_LARGE, ImportForm, ManualCountForm, max_megabytes
 from usage.importing import ImportFileError
 from usage.importing.csvtext import DELIMITERS
 from usage.models import ImportRun
@@ -54,8 +56,16 @@ def counters_geojson_view(request: HttpRequest) -> HttpResponse:
 @require_permission(can_import_counts)
 def import_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff upload a counters file or a file of counts: checked at once (a file that cannot
-    be read as a whole is refused on the form), then queued; the import's page follows."""
-    if request.method == "POST":
+    be read as a whole is refused on the form), then queued; the import's page follows.
+
+    A body larger than `TACTIQUE_IMPORT_MAX_BYTES` is refused (413) before it is read: the
+    page says the limit, and nothing is stored."""
+    status = 200
+    if request.method == "POST" and body_too_large(request, settings.TACTIQUE_IMPORT_MAX_BYTES):
+        messages.error(request, ERROR_FILE_TOO_LARGE % {"max": max_megabytes()})
+        form = ImportForm()
+        status = 413
+    elif request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
@@ -91,7 +101,9 @@ def import_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         "created_at",
         "recorded_by__username",
     )[:RECENT_IMPORTS]
-    return render(request, "usage/import_form.html", {"form": form, "recent": recent})
+    return render(
+        request, "usage/import_form.html", {"form": form, "recent": recent}, status=status
+    )
 
 
 def _get_run(pk: int) -> ImportRun:

@@ -7,8 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import Form
 
-class AdaptationsImportForm(forms.Form):
+
+class AdaptationsImportForm(Form):
     file = forms.FileField(
         label=_("File of adaptations"),
         help_text=_(

@@ -15,6 +15,7 @@ from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import Form
 from participation.contributions import moderation
 from participation.contributions.services import ContributionInput
 from participation.models import (
@@ -33,7 +34,7 @@ ERROR_HALF_POINT = _("The spot is incomplete: place it again on the map.")
 NO_OPINION = ""
 
 
-class HoneypotMixin(forms.Form):
+class HoneypotMixin(Form):
     """A field people leave empty and robots fill: a filled one is refused, nothing is saved."""
 
     def add_honeypot(self) -> None:
@@ -52,7 +53,7 @@ class HoneypotMixin(forms.Form):
         return any(e.code == "honeypot" for e in self.errors.as_data().get("__all__", []))
 
 
-class ContributionForm(HoneypotMixin, forms.Form):
+class ContributionForm(HoneypotMixin, Form):
     comment = forms.CharField(
         label=_("Your comment (optional)"),
         required=False,
@@ -140,7 +141,7 @@ class ContributionForm(HoneypotMixin, forms.Form):
             self.add_error(None, error)
 
 
-class ReportForm(HoneypotMixin, forms.Form):
+class ReportForm(HoneypotMixin, Form):
     reason = forms.ChoiceField(
         label=_("Why should moderators look at this comment?"),
         choices=ReportReason.choices,
@@ -163,7 +164,7 @@ class ReportForm(HoneypotMixin, forms.Form):
         return cleaned
 
 
-class ModerationForm(forms.Form):
+class ModerationForm(Form):
     decision = forms.ChoiceField(
         choices=[(moderation.HIDE, _("Hide")), (moderation.PUBLISH, _("Publish"))],
         widget=forms.HiddenInput,

@@ -8,7 +8,7 @@ arrangement page of `pages`); the contribution views rebuild it after a submissi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -91,10 +91,11 @@ def build_opinions(
             )
     items = None
     if display == PAGE and with_items:
-        items = selectors.opinion_items(
-            amenagement=amenagement, viewer=contributor, page=items_page or 1
+        items = with_report_forms(
+            selectors.opinion_items(
+                amenagement=amenagement, viewer=contributor, page=items_page or 1
+            )
         )
-        allow_reports(items, contributor)
     return Opinions(
         amenagement=amenagement,
         version=version,
@@ -109,13 +110,17 @@ def build_opinions(
     )
 
 
-def allow_reports(items: ItemsPage, contributor: Contributor) -> None:
-    """Give each item its report form, where the viewer may report it (not twice)."""
-    for item in items.items:
-        item.can_report = permissions.can_report(contributor, item) and not (
-            item.reported_by_viewer
-        )
-        item.report_form = ReportForm(prefix=f"report-{item.pk}") if item.can_report else None
+def with_report_forms(items: ItemsPage) -> ItemsPage:
+    """The page with a report form on each item the viewer may report (not twice)."""
+    return replace(
+        items,
+        items=[
+            replace(item, report_form=ReportForm(prefix=f"report-{item.pk}"))
+            if item.can_report
+            else item
+            for item in items.items
+        ],
+    )
 
 
 def opinions_context(

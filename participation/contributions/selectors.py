@@ -21,6 +21,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from amenagements.models import Amenagement, AmenagementVersion
+from common.http import parse_int
+from participation.contributions import permissions
 from participation.indicators.selectors import adopted_for_amenagement
 from participation.models import (
     CommentStatus,
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from django.contrib.auth.models import AnonymousUser, User
+    from django.forms import Form
 
 ITEMS_PAGE_SIZE = 10
 QUEUE_PAGE_SIZE = 20
@@ -238,8 +241,26 @@ def opinion_results(
 
 
 @dataclass(frozen=True)
+class OpinionItem:
+    """One comment or spot as the list shows it to one viewer: the contribution, and what this
+    viewer may see and do with it. `report_form` is given by the opinions presenter (or the
+    report view, with the errors of a posted report) where `can_report`."""
+
+    contribution: Contribution
+    is_mine: bool  # the viewer wrote it
+    reported_by_viewer: bool
+    spot_visible: bool  # a comment moderation holds back keeps its spot off the map too
+    can_report: bool  # `permissions.can_report`, and not reported by the viewer yet
+    report_form: Form | None = None
+
+    @property
+    def pk(self) -> int:
+        return self.contribution.pk
+
+
+@dataclass(frozen=True)
 class ItemsPage:
-    items: list[Contribution]
+    items: list[OpinionItem]
     number: int
     has_next: bool
 
@@ -258,18 +279,15 @@ class ItemsPage:
     def pins(self) -> list[dict[str, Any]]:
         """The spots to draw on the map, numbered as in the list."""
         return [
-            {"n": i, "lat": round(c.point.y, 7), "lon": round(c.point.x, 7)}
-            for i, c in enumerate(self.items, start=1)
-            if c.spot_visible and c.point is not None
+            {"n": i, "lat": round(point.y, 7), "lon": round(point.x, 7)}
+            for i, item in enumerate(self.items, start=1)
+            if item.spot_visible and (point := item.contribution.point) is not None
         ]
 
 
 def _page_number(value: object) -> int:
-    try:
-        number = int(str(value))
-    except ValueError:
-        return 1
-    return max(1, min(number, 10_000))
+    """The page asked for, from 1 to 10,000; the first page for anything but ASCII digits."""
+    return max(1, min(parse_int(str(value)) or 1, 10_000))
 
 
 def _items_queryset(viewer: Contributor) -> QuerySet[Contribution]:
@@ -308,16 +326,20 @@ def _items_queryset(viewer: Contributor) -> QuerySet[Contribution]:
     return qs
 
 
-def _mark(item: Contribution, viewer: Contributor) -> Contribution:
-    """Set what the list needs to know about an item for this viewer: whether it is theirs,
-    whether they reported it, and whether its spot is shown (a comment that moderation holds
-    back keeps its spot off the map too, except for its author)."""
-    item.is_mine = viewer.user_id is not None and item.user_id == viewer.user_id
-    item.reported_by_viewer = getattr(item, "viewer_reported", False)  # residents only
-    item.spot_visible = item.point is not None and (
-        not item.comment or item.comment_is_public or item.is_mine
+def _item(contribution: Contribution, viewer: Contributor) -> OpinionItem:
+    """What the list needs to know about a contribution for this viewer: whether it is theirs,
+    whether they reported it (and may report it), and whether its spot is shown (a comment
+    that moderation holds back keeps its spot off the map too, except for its author)."""
+    is_mine = viewer.user_id is not None and contribution.user_id == viewer.user_id
+    reported = bool(getattr(contribution, "viewer_reported", False))  # residents only
+    return OpinionItem(
+        contribution=contribution,
+        is_mine=is_mine,
+        reported_by_viewer=reported,
+        spot_visible=contribution.point is not None
+        and (not contribution.comment or contribution.comment_is_public or is_mine),
+        can_report=permissions.can_report(viewer, contribution) and not reported,
     )
-    return item
 
 
 def opinion_items(*, amenagement: Amenagement, viewer: Contributor, page: object = 1) -> ItemsPage:
@@ -327,13 +349,13 @@ def opinion_items(*, amenagement: Amenagement, viewer: Contributor, page: object
     qs = _items_queryset(viewer).filter(version__amenagement=amenagement)
     start = (number - 1) * ITEMS_PAGE_SIZE
     rows = list(qs[start : start + ITEMS_PAGE_SIZE + 1])
-    items = [_mark(item, viewer) for item in rows[:ITEMS_PAGE_SIZE]]
+    items = [_item(row, viewer) for row in rows[:ITEMS_PAGE_SIZE]]
     return ItemsPage(items=items, number=number, has_next=len(rows) > ITEMS_PAGE_SIZE)
 
 
-def opinion_item(*, pk: int, viewer: Contributor) -> Contribution:
+def opinion_item(*, pk: int, viewer: Contributor) -> OpinionItem:
     """One contribution as the list shows it (after a report, to redraw it in place)."""
-    return _mark(_items_queryset(viewer).get(pk=pk), viewer)
+    return _item(_items_queryset(viewer).get(pk=pk), viewer)
 
 
 # --- the map, coloured by an indicator --------------------------------------------------------

@@ -9,6 +9,7 @@ message in the form (HTTP 429 without htmx, which does not swap error responses)
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -25,15 +26,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from amenagements.models import Amenagement
 from amenagements.selectors import ERROR_NOT_FOUND, amenagement_locate
-from common.http import AuthenticatedHttpRequest, HtmxHttpRequest, deny, error_text, found_or_404
+from common.http import (
+    AuthenticatedHttpRequest,
+    HtmxHttpRequest,
+    deny,
+    error_text,
+    found_or_404,
+    parse_int,
+)
 from participation.contributions import moderation, permissions, ratelimits, selectors, services
 from participation.contributions.forms import ContributionForm, ModerationForm, ReportForm
 from participation.contributions.opinions import (
     ALONE,
     PIN_MAPS,
     Opinions,
-    allow_reports,
     build_opinions,
+    with_report_forms,
 )
 from participation.models import Contribution, IndicatorDefinition
 
@@ -223,10 +231,11 @@ def items_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         )
     amenagement = _amenagement(slug)
     contributor = selectors.contributor_for(request.user)
-    items = selectors.opinion_items(
-        amenagement=amenagement, viewer=contributor, page=request.GET.get("page", 1)
+    items = with_report_forms(
+        selectors.opinion_items(
+            amenagement=amenagement, viewer=contributor, page=request.GET.get("page", 1)
+        )
     )
-    allow_reports(items, contributor)
     return render(
         request,
         "participation/_opinion_items.html",
@@ -282,12 +291,11 @@ def report_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, done)
                 return redirect(amenagement.get_absolute_url() + f"#avis-{pk}")
     if request.htmx and request.method == "POST":
-        contribution = selectors.opinion_item(pk=pk, viewer=contributor)
-        contribution.can_report = not done and permissions.can_report(contributor, contribution)
+        item = selectors.opinion_item(pk=pk, viewer=contributor)
+        item = replace(item, can_report=item.can_report and not done, report_form=form)
         context = {
-            "c": contribution,
+            "item": item,
             "number": number,
-            "report_form": form,
             "report_done": done,
             "amenagement": amenagement,
         }
@@ -302,10 +310,7 @@ def report_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _item_number(request: HtmxHttpRequest) -> int:
-    try:
-        return max(1, int(request.POST.get("n", "1")))
-    except ValueError:
-        return 1
+    return max(1, parse_int(request.POST.get("n", "")) or 1)
 
 
 def _add_errors(form: Form, error: ValidationError) -> None:
@@ -389,10 +394,11 @@ def colour_view(request: HtmxHttpRequest) -> HttpResponse:
             for d in selectors.colour_indicators()
         ]
         return JsonResponse({"indicators": indicators})
-    if not value.isdigit():
+    pk = parse_int(value)
+    if pk is None:
         return JsonResponse({"error": _("Unknown indicator.")}, status=400)
     definition = IndicatorDefinition.objects.filter(
-        pk=int(value), kind=IndicatorDefinition.Kind.PERCEPTION
+        pk=pk, kind=IndicatorDefinition.Kind.PERCEPTION
     ).first()
     if definition is None:
         return JsonResponse({"error": _("Unknown indicator.")}, status=404)

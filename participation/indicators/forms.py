@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from amenagements.models import Amenagement
+from common.forms import Form
 from participation.indicators import text as definition_text
 from participation.indicators.text import DefinitionText
 from participation.models import SCALE_STEPS, IndicatorDefinition, Stance
@@ -24,7 +25,7 @@ DEFAULT_LABELS = [
 ]
 
 
-class DefinitionForm(forms.Form):
+class DefinitionForm(Form):
     code = forms.SlugField(
         label=_("Code"),
         max_length=50,
@@ -213,17 +214,17 @@ class DefinitionForm(forms.Form):
         }
 
 
-class StanceForm(forms.Form):
+class StanceForm(Form):
     position = forms.ChoiceField(label=_("Your stance"), choices=Stance.Position.choices)
 
 
-class CommentForm(forms.Form):
+class CommentForm(Form):
     body = forms.CharField(
         label=_("Your comment"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(
         label=_("Reason (public)"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -20,7 +20,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from common.http import AuthenticatedHttpRequest, HtmxHttpRequest, deny, error_text, found_or_404
+from common.http import (
+    AuthenticatedHttpRequest,
+    HtmxHttpRequest,
+    deny,
+    error_text,
+    found_or_404,
+    query_int,
+)
 from participation.indicators import deliberation, permissions, selectors, services
 from participation.indicators.forms import CommentForm, DefinitionForm, ReasonForm, StanceForm
 from participation.indicators.text import DefinitionText
@@ -111,11 +118,14 @@ def lineage_view(
     )
 
 
-def _revised(panel: CitizenPanel, pk: str | None) -> IndicatorDefinition | None:
-    if not pk or not pk.isdigit():
+def _revised(panel: CitizenPanel, request: HttpRequest) -> IndicatorDefinition | None:
+    """The adopted indicator a new version is proposed of (`revise`, posted or in the query
+    string); a `revise` that is not a number is a 400 page (`query_int`)."""
+    pk = query_int(request.POST, "revise") or query_int(request.GET, "revise")
+    if pk is None:
         return None
     return IndicatorDefinition.objects.filter(
-        panel=panel, pk=int(pk), status=IndicatorDefinition.Status.ADOPTED
+        panel=panel, pk=pk, status=IndicatorDefinition.Status.ADOPTED
     ).first()
 
 
@@ -130,7 +140,7 @@ def propose_view(
     posts the form as it is typed), or with the "Preview" button without JavaScript. A form
     with errors comes back with everything typed.
     """
-    revised = _revised(panel, request.POST.get("revise") or request.GET.get("revise"))
+    revised = _revised(panel, request)
     initial = DefinitionForm.initial_from(DefinitionText.of(revised)) if revised else None
     if request.method == "GET":
         form = DefinitionForm(initial=initial, lock_code=revised is not None)

@@ -8,8 +8,6 @@ along the line only with a pinned point."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib.gis.db.models import PointField
 from django.contrib.postgres.fields import ArrayField
@@ -98,14 +96,6 @@ class Contribution(models.Model):
     is_demo = models.BooleanField(_("demonstration data"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    # Set for one viewer by `contributions.selectors` when listing opinions; not stored.
-    is_mine: bool
-    reported_by_viewer: bool
-    spot_visible: bool
-    # Set by the opinions presenter (`contributions.opinions`) for the list; not stored.
-    can_report: bool
-    report_form: Any
 
     class Meta:
         ordering = ["-created_at", "-pk"]

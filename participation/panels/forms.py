@@ -7,9 +7,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from amenagements.models import Commune
+from common.forms import Form
 
 
-class JoinRequestForm(forms.Form):
+class JoinRequestForm(Form):
     message = forms.CharField(
         label=_("A word for the facilitators (optional)"),
         required=False,
@@ -18,7 +19,7 @@ class JoinRequestForm(forms.Form):
     )
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(Form):
     pseudonym = forms.CharField(
         label=_("Pseudonym of the person to invite"),
         max_length=30,
@@ -32,7 +33,7 @@ class InvitationForm(forms.Form):
     )
 
 
-class RuleForm(forms.Form):
+class RuleForm(Form):
     quorum = forms.IntegerField(
         label=_("Quorum"),
         min_value=1,
@@ -46,7 +47,7 @@ class RuleForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     """Accept or decline a request to join, or an invitation."""
 
     decision = forms.ChoiceField(

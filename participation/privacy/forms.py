@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import Form
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
@@ -15,7 +17,7 @@ if TYPE_CHECKING:
 ERROR_WRONG_PASSWORD = _("This is not your password.")
 
 
-class AccountDeleteForm(forms.Form):
+class AccountDeleteForm(Form):
     password = forms.CharField(
         label=_("Your password"),
         strip=False,

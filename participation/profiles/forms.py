@@ -8,6 +8,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import Form
 from participation.models import PSEUDONYM_HELP, PSEUDONYM_PATTERN, Profile
 from participation.profiles import services
 
@@ -33,7 +34,7 @@ def pseudonym_field() -> forms.CharField:
     )
 
 
-class PseudonymSignupForm(forms.Form):
+class PseudonymSignupForm(Form):
     """Extra field of allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS): the pseudonym."""
 
     pseudonym = pseudonym_field()
@@ -48,5 +49,5 @@ class PseudonymSignupForm(forms.Form):
         services.profile_set_pseudonym(user=user, pseudonym=self.cleaned_data["pseudonym"])
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(Form):
     pseudonym = pseudonym_field()
