@@ -3,12 +3,16 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from config.health import healthz_view
+from opendata.api import api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", healthz_view, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("comptes/", include("allauth.urls")),
+    # The read-only API (OpenAPI 3, docs at /api/v1/docs) and the open data downloads.
+    path("api/v1/", api.urls),
+    path("", include("opendata.urls")),
     path("", include("participation.urls")),
     path("", include("participation.contributions.urls")),
     path("", include("participation.privacy.urls")),
