@@ -47,6 +47,7 @@ fmt:
 
 bench: setup
 	$(PYTHON) benchmarks/geojson_endpoint.py
+	$(PYTHON) benchmarks/open_data_export.py
 	$(PYTHON) benchmarks/counter_import.py
 	$(PYTHON) benchmarks/evaluation.py
 	$(PYTHON) benchmarks/http_load.py

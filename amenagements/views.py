@@ -112,7 +112,7 @@ def planned_cancel_view(request: HtmxHttpRequest, slug: str, pk: int) -> HttpRes
 @require_permission(can_create_amenagement)
 def amenagement_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff draw a new arrangement on the map; its page follows."""
-    form = AmenagementForm(request.POST or None)
+    form = AmenagementForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -45,11 +45,15 @@ INSTALLED_APPS = [
     "allauth.account",
     # Background jobs, on the PostgreSQL we already run (README, "Background jobs").
     "procrastinate.contrib.django",
+    # The read-only API (/api/v1/): django-ninja serves its Swagger UI and ReDoc from its own
+    # static files when it is an installed app (otherwise it links to a CDN).
+    "ninja",
     "common",
     "amenagements",
     "participation",
     "evaluation",
     "usage",
+    "opendata",
 ]
 
 MIDDLEWARE = [
@@ -252,6 +256,19 @@ RATELIMIT_IP_META_KEY = "common.clientip.client_ip"
 # is refused before it is read, with the limit said on the page. Keep the reverse proxy's
 # limit (nginx `client_max_body_size`) at or above it.
 TACTIQUE_IMPORT_MAX_BYTES = env.int("TACTIQUE_IMPORT_MAX_BYTES", default=200_000_000)
+
+# --- Open data (opendata): /donnees/ and the read-only API /api/v1/ ------------------------
+# The licence every download and API response is published under. Licence Ouverte 2.0 by
+# default, the licence of French public open data (décret n° 2017-638); a city may choose ODbL.
+TACTIQUE_OPEN_DATA_LICENCE = env(
+    "TACTIQUE_OPEN_DATA_LICENCE", default="Licence Ouverte / Open Licence version 2.0"
+)
+TACTIQUE_OPEN_DATA_LICENCE_URL = env(
+    "TACTIQUE_OPEN_DATA_LICENCE_URL",
+    default="https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+)
+# Who publishes the data: the `source` of the national schemas' files.
+TACTIQUE_OPEN_DATA_PUBLISHER = env("TACTIQUE_OPEN_DATA_PUBLISHER", default="Tactique")
 
 # --- Background jobs (procrastinate) --------------------------------------------------------
 # Imports, evaluations and emails run in `manage.py procrastinate worker` (started by `make

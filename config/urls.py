@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from config.health import healthz_view
+from opendata.api import api
 
 # Error pages in French (templates/400.html… 500.html); the 400 says what a view refused.
 handler400 = "common.views.bad_request"
@@ -12,6 +13,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("comptes/", include("allauth.urls")),
+    # The read-only API (OpenAPI 3, docs at /api/v1/docs) and the open data downloads.
+    path("api/v1/", api.urls),
+    path("", include("opendata.urls")),
     path("", include("participation.urls")),
     path("", include("participation.contributions.urls")),
     path("", include("participation.privacy.urls")),

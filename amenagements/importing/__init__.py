@@ -28,7 +28,8 @@
 
 Modules: `geojson` (step 1: the document, and each feature made a record), `properties` (the
 file's encoding and the properties' values), `geometry` (checks, repair, WGS 84), `report`
-(report lines and the file error), `snapshot` (step 2).
+(report lines and the file error), `snapshot` (step 2), `cyclables` (the national *schéma des
+aménagements cyclables*, read without options).
 """
 
 from amenagements.importing.geojson import ParseResult, SnapshotRecord, snapshot_parse

@@ -268,7 +268,7 @@ def _record(
         repair("null_properties", REPAIR_NULL_PROPERTIES)
         raw = {}
     properties = mojibake_fix(raw, repair)
-    lookup = PropertyLookup(properties, repair)
+    lookup = PropertyLookup(mapping.derive(properties) if mapping.derive else properties, repair)
 
     # No identifier fields: identified by geometry, said once for the file (`_id_not_unique`).
     id_parts = [as_text(lookup.get(name)) for name in mapping.id_fields]

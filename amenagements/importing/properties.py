@@ -21,7 +21,7 @@ import datetime as dt
 import json
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -177,6 +177,10 @@ class SnapshotMapping:
     ignore_dates: frozenset[dt.date] = frozenset()
     # Forces the coordinates' SRID, whatever the file declares.
     srid: int | None = None
+    # Properties computed from a feature's own before they are read (a national schema's two
+    # sides read as one kind: `amenagements.importing.cyclables`); the feature's properties are
+    # kept as they are.
+    derive: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
 
 def value_map_parse(*, text: str, choices: Sequence[str]) -> dict[str, str]:

@@ -264,7 +264,7 @@ def report_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not contributor.is_resident:
         raise PermissionDenied(_reasons()["resident"])
     number = _item_number(request)
-    form = ReportForm(request.POST or None, prefix=f"report-{pk}")
+    form = ReportForm(request.POST if request.method == "POST" else None, prefix=f"report-{pk}")
     status = 200
     done = ""
     if request.method == "POST":

@@ -272,7 +272,10 @@ def rule_view(
 def panel_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff create a panel; its first facilitator (a resident, by pseudonym) runs it from
     then on. The panel's page follows."""
-    form = PanelForm(request.POST or None, initial={"quorum": 3, "min_endorsement_percent": 60})
+    form = PanelForm(
+        request.POST if request.method == "POST" else None,
+        initial={"quorum": 3, "min_endorsement_percent": 60},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         facilitator = None

@@ -53,7 +53,7 @@ def personal_data_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def account_delete_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Delete one's account after confirming with the password; opinions stay, anonymised."""
-    form = AccountDeleteForm(request.POST or None, user=request.user)
+    form = AccountDeleteForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         kept = account_delete(user=request.user)
         logout(request)

@@ -154,6 +154,10 @@ def test_reports_are_rate_limited_per_account(client, amenagement, safety, bruno
         {f"report-{last.pk}-reason": "spam"},
     ).content.decode()
     assert str(ratelimits.ERROR_RATE_LIMITED) in html
+    # An empty form past the limit is refused the same way (it answered 500: an unbound form).
+    empty = client.post(reverse("contributions:report", kwargs={"pk": last.pk}), {})
+    assert empty.status_code == 429
+    assert str(ratelimits.ERROR_RATE_LIMITED) in empty.content.decode()
 
 
 # --- moderators ---------------------------------------------------------------------------------

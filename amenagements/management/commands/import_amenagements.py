@@ -1,13 +1,16 @@
 """`manage.py import_amenagements FILE --source NAME [options]`: import a GeoJSON snapshot.
 
 Prints one line per rejected or repaired feature (its 0-based number and the reason), then a
-summary. The import is one transaction: if anything unexpected fails, nothing is written.
+summary. A file in the national *schéma des aménagements cyclables* is recognised and read as
+such when no property option is given (`amenagements.importing.cyclables`). The import is one
+transaction: if anything unexpected fails, nothing is written.
 See `amenagements.importing` for the rules.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -30,9 +33,24 @@ from amenagements.importing import (
     snapshot_parse,
     value_map_parse,
 )
-from amenagements.models import Adaptation, Amenagement
+from amenagements.importing.cyclables import cyclables_mapping, is_cyclables
+from amenagements.models import Adaptation, Amenagement, Commune
 
 ERROR_FILE_UNREADABLE = gettext_lazy("Cannot read “%(path)s”: %(error)s.")
+NOTE_CYCLABLES = gettext_lazy(
+    "File in the national schema of cycling facilities (schéma des aménagements cyclables): "
+    "read as such."
+)
+# The options that say how to read the properties: given any, the file is read as they say.
+MAPPING_OPTIONS = (
+    "name_template",
+    "kind_field",
+    "status_field",
+    "opened_field",
+    "first_seen_field",
+    "last_seen_field",
+    "commune_field",
+)
 
 CHANGE_LABELS = {
     "kind": gettext_lazy("kind of arrangement"),
@@ -191,33 +209,29 @@ class Command(BaseCommand):
             raise CommandError(
                 ERROR_FILE_UNREADABLE % {"path": path, "error": exc.strerror}
             ) from None
+        national = (
+            options["id_field"] == "id"
+            and not any(options[name] for name in MAPPING_OPTIONS)
+            and is_cyclables(data)
+        )
         try:
-            mapping = SnapshotMapping(
-                id_fields=tuple(f.strip() for f in options["id_field"].split(",") if f.strip()),
-                name_field=options["name_field"] or None,
-                name_template=options["name_template"],
-                kind_field=options["kind_field"],
-                status_field=options["status_field"],
-                kind=options["kind"],
-                status=options["status"],
-                opened_field=options["opened_field"],
-                first_seen_field=options["first_seen_field"],
-                last_seen_field=options["last_seen_field"],
-                commune_field=options["commune_field"],
-                default_commune=options["commune"],
-                kind_map={
-                    **KIND_MAP,
-                    **value_map_parse(text=options["kind_map"], choices=Amenagement.Kind.values),
-                },
-                status_map={
-                    **STATUS_MAP,
-                    **value_map_parse(
-                        text=options["status_map"], choices=Amenagement.Status.values
+            mapping = (
+                cyclables_mapping(
+                    communes=dict(
+                        Commune.objects.exclude(insee_code="").values_list("insee_code", "name")
                     ),
-                },
-                ignore_dates=dates_parse(texts=options["ignore_date"]),
-                srid=options["srid"],
+                    srid=options["srid"],
+                )
+                if national
+                else _mapping(options)
             )
+            if national and (options["kind"] or options["status"]):
+                # The whole file's kind or status, given on the command line, still applies.
+                mapping = dataclasses.replace(
+                    mapping, kind=options["kind"], status=options["status"]
+                )
+            if national and options["verbosity"] >= 1:
+                self.stdout.write(str(NOTE_CYCLABLES))
             parsed = snapshot_parse(data=data, mapping=mapping)
             result = amenagements_import_snapshot(
                 records=parsed.records,
@@ -249,6 +263,34 @@ class Command(BaseCommand):
                 self.stdout.write(_("shared — %s") % issue)
         for style, text in report_lines(parsed, result):
             self.stdout.write(styles[style](text))
+
+
+def _mapping(options: dict[str, Any]) -> SnapshotMapping:
+    """How to read the properties, as the options say. Raises `SnapshotFileError`."""
+    return SnapshotMapping(
+        id_fields=tuple(f.strip() for f in options["id_field"].split(",") if f.strip()),
+        name_field=options["name_field"] or None,
+        name_template=options["name_template"],
+        kind_field=options["kind_field"],
+        status_field=options["status_field"],
+        opened_field=options["opened_field"],
+        first_seen_field=options["first_seen_field"],
+        last_seen_field=options["last_seen_field"],
+        commune_field=options["commune_field"],
+        default_commune=options["commune"],
+        kind_map={
+            **KIND_MAP,
+            **value_map_parse(text=options["kind_map"], choices=Amenagement.Kind.values),
+        },
+        status_map={
+            **STATUS_MAP,
+            **value_map_parse(text=options["status_map"], choices=Amenagement.Status.values),
+        },
+        ignore_dates=dates_parse(texts=options["ignore_date"]),
+        srid=options["srid"],
+        kind=options["kind"],
+        status=options["status"],
+    )
 
 
 def _date(text: str) -> dt.date:
