@@ -8,4 +8,5 @@ urlpatterns = [
     path("amenagements/<slug:slug>/", views.amenagement_view, name="amenagement"),
     path("amenagements/<slug:slug>/resume/", views.summary_view, name="summary"),
     path("evaluations/", views.overview_view, name="overview"),
+    path("accessibilite/", views.accessibility_view, name="accessibility"),
 ]
