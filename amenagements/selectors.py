@@ -256,3 +256,13 @@ def amenagement_locate(*, amenagement: Amenagement, point: Point) -> Location:
     # ST_ClosestPoint of a point is a point.
     point = cast(Point, GEOSGeometry(ewkt))
     return Location(point=point, position_m=position_m, distance_m=distance_m)
+
+
+def attributions() -> QuerySet[Amenagement, str]:
+    """The licence and attribution of each source of arrangements (distinct, non-empty)."""
+    return (
+        Amenagement.objects.exclude(attribution="")
+        .order_by()
+        .values_list("attribution", flat=True)
+        .distinct()
+    )

@@ -235,6 +235,8 @@ TACTIQUE_REPORT_HIDE_THRESHOLD = env.int("TACTIQUE_REPORT_HIDE_THRESHOLD", defau
 TACTIQUE_MODERATORS_GROUP = "Modérateurs"
 # The address the privacy page gives for questions about personal data (empty: none shown).
 TACTIQUE_PRIVACY_CONTACT = env("TACTIQUE_PRIVACY_CONTACT", default="")
+# The address the accessibility declaration gives to report a barrier (default: the privacy one).
+TACTIQUE_ACCESSIBILITY_CONTACT = env("TACTIQUE_ACCESSIBILITY_CONTACT", default="")
 # The public address of the site, for the links in emails sent outside a request (decisions).
 TACTIQUE_SITE_URL = env("TACTIQUE_SITE_URL", default="http://127.0.0.1:8000")
 # Rate-limit counters (allauth's and the opinion forms') live in the cache, which must be shared

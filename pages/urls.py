@@ -9,4 +9,5 @@ urlpatterns = [
     path("amenagements/<slug:slug>/resume/", views.summary_view, name="summary"),
     path("evaluations/", views.overview_view, name="overview"),
     path("services/", views.services_view, name="services"),
+    path("accessibilite/", views.accessibility_view, name="accessibility"),
 ]

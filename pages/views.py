@@ -8,8 +8,10 @@ module. An htmx request for a filter or a list page gets only the results region
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -59,11 +61,21 @@ def map_view(request: HtmxHttpRequest) -> HttpResponse:
         "map": map_settings(),
         "statuses": Amenagement.Status.choices,
         "kinds": Amenagement.Kind.choices,
+        "sources": _data_sources(counters=True),
     }
     template = "pages/map.html"
     if request.htmx and not request.htmx.boosted:
         template += "#results"
     return render(request, template, context)
+
+
+def _data_sources(*, counters: bool) -> list[str]:
+    """The attribution of every source whose data the page shows: the arrangements' and, with
+    `counters`, the bike counters' (one query: a UNION)."""
+    found = amenagement_selectors.attributions()
+    if counters:
+        found = found.union(usage_selectors.counter_attributions())
+    return sorted(found)
 
 
 def _facet_links(
@@ -170,6 +182,7 @@ def overview_view(request: HtmxHttpRequest) -> HttpResponse:
         ],
         "legend": overview.OUTCOMES,
         "map": map_settings(),
+        "sources": _data_sources(counters=False),
     }
     template = "pages/overview.html"
     if request.htmx and not request.htmx.boosted:
@@ -206,5 +219,23 @@ def services_view(request: HtmxHttpRequest) -> HttpResponse:
             "can_moderate": can_moderate(contributor_for(request.user)),
             "can_create_arrangement": can_create_amenagement(request.user),
             "can_create_panel": can_create_panel(request.user),
+        },
+    )
+
+
+# The day the accessibility declaration was last brought up to date (RGAA asks for it).
+ACCESSIBILITY_DECLARED_ON = dt.date(2026, 12, 3)
+
+
+@require_GET
+def accessibility_view(request: HtmxHttpRequest) -> HttpResponse:
+    """The RGAA accessibility declaration: conformity state, what is not accessible and its
+    alternative, how it was checked, whom to write to and the recourse."""
+    return render(
+        request,
+        "pages/accessibility.html",
+        {
+            "contact": settings.TACTIQUE_ACCESSIBILITY_CONTACT or settings.TACTIQUE_PRIVACY_CONTACT,
+            "declared_on": ACCESSIBILITY_DECLARED_ON,
         },
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
 
 from amenagements.models import Adaptation, Amenagement
 from amenagements.selectors import Bbox
@@ -325,4 +325,14 @@ def daily_totals_for_statistics(
         .exclude(Exists(outage))
         .order_by("counter_id", "date")
         .values_list("counter_id", "date", "count")
+    )
+
+
+def counter_attributions() -> QuerySet[Counter, str]:
+    """The licence and attribution of each source of counters (distinct, non-empty)."""
+    return (
+        Counter.objects.exclude(attribution="")
+        .order_by()
+        .values_list("attribution", flat=True)
+        .distinct()
     )

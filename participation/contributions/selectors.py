@@ -434,3 +434,14 @@ def moderation_log(*, limit: int = 30) -> QuerySet[ModerationLogEntry]:
     return ModerationLogEntry.objects.select_related(
         "actor__profile", "contribution__version__amenagement", "commune"
     ).order_by("-created_at", "-pk")[:limit]
+
+
+def own_opinions(*, user: User) -> QuerySet[Contribution]:
+    """One's own opinions, latest first, for the profile page: the arrangement and version each
+    is about and how many ratings it holds (two queries whatever their number: no N+1)."""
+    return (
+        Contribution.objects.filter(user=user)
+        .select_related("version__amenagement")
+        .annotate(rating_count=Count("ratings"))
+        .order_by("-updated_at", "-pk")
+    )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from common.http import AuthenticatedHttpRequest
+from participation.contributions import selectors as contribution_selectors
 from participation.models import Profile
 from participation.panels import selectors as panel_selectors
 from participation.panels.forms import DecisionForm
@@ -21,7 +22,8 @@ from participation.profiles.forms import ProfileForm
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """One's own page: the public pseudonym (editable), panels, pending requests, invitations."""
+    """One's own page: the public pseudonym (editable), one's opinions, panels, pending requests
+    and invitations."""
     profile = Profile.objects.filter(user=request.user).first()
     if request.method == "POST":
         form = ProfileForm(request.POST)
@@ -42,6 +44,7 @@ def profile_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         "form": form,
         "memberships": panel_selectors.user_memberships(request.user),
         "pending": panel_selectors.user_pending(request.user),
+        "opinions": contribution_selectors.own_opinions(user=request.user),
         "decision_form": DecisionForm(),
     }
     return render(request, "participation/profile.html", context)

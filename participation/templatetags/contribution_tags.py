@@ -61,19 +61,21 @@ AUTOMATIC = {moderation.COMMENT_HELD, moderation.COMMENT_AUTO_HIDDEN}
 
 @register.simple_tag
 def moderation_sentence(entry: ModerationLogEntry) -> str:
-    """One moderation act as a sentence, for the moderators' page."""
+    """One moderation act as a sentence, for the moderators' page. A report's sentence never
+    names its author: the reporter is the entry's actor, and reporters stay anonymous."""
     p = entry.payload or {}
-    actor = _actor(entry)
+    actor = "" if entry.action == moderation.COMMENT_REPORTED else _actor(entry)
     reason = p.get("reason", "")
     n = p.get("open_reports", 0)
     texts = {
         moderation.COMMENT_HELD: _("A comment was held for moderation before publication."),
+        # Who reported is never shown (the report page promises it), not even to moderators.
         moderation.COMMENT_REPORTED: ngettext(
-            "%(actor)s reported a comment (%(n)s open report).",
-            "%(actor)s reported a comment (%(n)s open reports).",
+            "Someone reported a comment (%(n)s open report).",
+            "Someone reported a comment (%(n)s open reports).",
             n,
         )
-        % {"actor": actor, "n": n},
+        % {"n": n},
         moderation.COMMENT_AUTO_HIDDEN: _(
             "A comment was hidden pending review after %(n)s reports."
         )
@@ -89,4 +91,5 @@ def moderation_sentence(entry: ModerationLogEntry) -> str:
         moderation.PREMODERATION_OFF: _("%(actor)s switched pre-moderation off for %(commune)s.")
         % {"actor": actor, "commune": p.get("commune", "")},
     }
-    return texts.get(entry.action, entry.action)
+    # Never the dotted code itself: it means nothing to people.
+    return texts.get(entry.action, _("A moderation act."))

@@ -132,5 +132,6 @@ def log_sentence(entry: DeliberationLogEntry) -> str:
             "reason": p.get("reason", ""),
         }
     else:
-        text = action
+        # Never the dotted code itself: it means nothing to people.
+        text = _("A step of the deliberation.")
     return format_html("{}", text)

@@ -60,12 +60,35 @@
       }
     }
 
+    // While pinning, the map is scrolled into view and the form may be off screen: the
+    // instructions (and the centre button) are shown on the map itself too.
+    var onMap = null;
+    function showHintOnMap(on) {
+      if (onMap) { onMap.remove(); onMap = null; }
+      if (!on) return;
+      onMap = L.control({ position: "topright" });
+      onMap.onAdd = function () {
+        var box = L.DomUtil.create("div", "leaflet-control pin-hint");
+        box.setAttribute("data-pin-map-hint", "");
+        var text = L.DomUtil.create("p", "pin-hint__text", box);
+        text.textContent = fieldset.dataset.labelMapHint || hint.textContent;
+        var here = L.DomUtil.create("button", "button button--secondary", box);
+        here.type = "button";
+        here.textContent = centre.textContent;
+        here.addEventListener("click", function () { locate(target.map.getCenter()); });
+        L.DomEvent.disableClickPropagation(box);
+        return box;
+      };
+      onMap.addTo(target.map);
+    }
+
     function setPinning(on) {
       pinning = on;
       start.setAttribute("aria-pressed", on ? "true" : "false");
       centre.hidden = !on;
       hint.hidden = !on;
       target.el.classList.toggle("map--pinning", on);
+      showHintOnMap(on);
       if (on) {
         // The form may be far below the map (a phone, a long panel): bring the map into view;
         // once the spot is placed, the focus goes back to the button, and the page with it.

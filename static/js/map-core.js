@@ -50,9 +50,41 @@
     el.insertAdjacentElement("afterend", notice);
   }
 
+  // Leaflet's French (or English) words: the page gives them as data-label-* attributes of the
+  // map (templates/pages/_map_labels.html), Leaflet itself only knows English.
+  function translateControls(map, el) {
+    var zoom = el.querySelector(".leaflet-control-zoom");
+    [["in", el.dataset.labelZoomIn], ["out", el.dataset.labelZoomOut]].forEach(function (pair) {
+      var button = zoom && zoom.querySelector(".leaflet-control-zoom-" + pair[0]);
+      if (button && pair[1]) {
+        button.title = pair[1];
+        button.setAttribute("aria-label", pair[1]);
+      }
+    });
+    if (map.attributionControl && el.dataset.labelAttributionPrefix) {
+      map.attributionControl.setPrefix(el.dataset.labelAttributionPrefix);
+    }
+  }
+
+  /*
+   * The keyboard path through a map is the list beside it (the same arrangements, as links):
+   * the map itself is one Tab stop (Leaflet's container: arrows pan, + and − zoom) and its
+   * controls. Chromium makes every SVG shape with a focus listener (Leaflet's tooltips add one)
+   * a Tab stop of its own, hundreds of unnamed stops on a city's network: each shape drawn is
+   * taken out of the Tab order, whichever layer draws it, now or later.
+   */
+  function keepShapesOutOfTabOrder(map) {
+    map.on("layeradd", function (event) {
+      var shape = event.layer.getElement ? event.layer.getElement() : null;
+      if (shape && shape instanceof SVGElement) shape.setAttribute("tabindex", "-1");
+    });
+  }
+
   function create(el) {
     var center = (el.dataset.center || "45.76,4.84").split(",").map(Number);
     var map = L.map(el, { center: center, zoom: Number(el.dataset.zoom) || 12 });
+    keepShapesOutOfTabOrder(map);
+    translateControls(map, el);
     var url = el.dataset.tileUrl;
     if (!url) {
       showTilesNotice(el);
@@ -125,6 +157,32 @@
     return load;
   }
 
+  /*
+   * After an htmx filter or page link swapped the results region, focus would fall to <body>
+   * (the link pressed is gone with the old region): it goes to the same filter in the new
+   * region, or for a page link to the count of results, so a keyboard user goes on from there.
+   */
+  function keepFocusAcrossResultSwaps() {
+    document.body.addEventListener("htmx:afterSettle", function (event) {
+      var trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
+      var results = document.querySelector("[data-results]");
+      if (!trigger || !results || trigger.isConnected || !results.contains(event.detail.elt)) return;
+      var next = null;
+      if (trigger.dataset.filter !== undefined) {
+        next = results.querySelector(
+          'a[data-filter="' + CSS.escape(trigger.dataset.filter) + '"][data-value="' +
+          CSS.escape(trigger.dataset.value || "") + '"]'
+        );
+      } else if (trigger.dataset.filterClear !== undefined) {
+        next = results.querySelector(
+          'a[data-filter-clear="' + CSS.escape(trigger.dataset.filterClear) + '"]'
+        );
+      }
+      next = next || results.querySelector("[data-results-count]");
+      if (next) next.focus();
+    });
+  }
+
   // `init(el)` once for each element matching `selector`, as soon as the page is parsed.
   function start(selector, init) {
     function run() {
@@ -137,6 +195,8 @@
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", run);
     else run();
   }
+
+  keepFocusAcrossResultSwaps();
 
   window.TactiqueMaps = {
     cssValue: cssValue,

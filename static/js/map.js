@@ -137,6 +137,15 @@
       .catch(function () { /* the map stays usable without its counters */ });
   }
 
+  // "2020-05-11" as people write it in the page's language ("11 mai 2020"), never the ISO form.
+  function longDate(iso) {
+    var parts = iso.split("-").map(Number);
+    return new Date(parts[0], parts[1] - 1, parts[2]).toLocaleDateString(
+      document.documentElement.lang || undefined,
+      { day: "numeric", month: "long", year: "numeric" }
+    );
+  }
+
   function initHistory(el) {
     var map = maps.create(el);
     var source = document.getElementById("versions-geojson");
@@ -155,8 +164,8 @@
       },
       onEachFeature: function (feature, featureLayer) {
         var p = feature.properties;
-        var label = el.dataset.labelVersion + " " + p.number + " : " + p.valid_from + " → " +
-          (p.valid_to || el.dataset.labelCurrent);
+        var label = el.dataset.labelVersion + " " + p.number + " : " + longDate(p.valid_from) +
+          " → " + (p.valid_to ? longDate(p.valid_to) : el.dataset.labelCurrent);
         featureLayer.bindTooltip(label, { sticky: true });
       },
     }).addTo(map);

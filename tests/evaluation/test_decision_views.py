@@ -277,6 +277,6 @@ def test_perception_is_broken_down_by_profile_and_before_after_an_adaptation(
     breakdown = page[page.index('class="evaluation__breakdown"') :]
     assert "Cycliste" in breakdown  # the declared profile of every rating here
     row = re.search(r"Élargi.*?</tr>", breakdown, re.S).group(0)
-    cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
     assert cells[:2] == ["2", "4"]  # mean before, mean after
     assert cells[2].startswith("2")  # the difference

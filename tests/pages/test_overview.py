@@ -217,8 +217,9 @@ def test_the_page_query_count_does_not_grow_with_the_list(
                 actions=[Action.COLLECT_MORE_DATA, Action.KEEP_AND_MONITOR],
                 results=[(d, "met") for d in definitions],
             )
-    # session-less visitor: paginator count, the page's rows, and the three facet counts.
-    with django_assert_num_queries(5):
+    # session-less visitor: paginator count, the page's rows, the three facet counts and the
+    # data sources.
+    with django_assert_num_queries(6):
         response = client.get(reverse("pages:overview"))
     assert response.status_code == 200
 

@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 def test_map_page_query_count_does_not_grow_with_the_list(client, django_assert_num_queries, count):
     for i in range(count):
         make(f"Rue {i}", offset=i * 0.001)
-    # session-less visitor: paginator count, list, and the three facet counts.
-    with django_assert_num_queries(5):
+    # session-less visitor: paginator count, list, the three facet counts and the data sources.
+    with django_assert_num_queries(6):
         response = client.get(reverse("pages:map"))
     assert response.status_code == 200
 

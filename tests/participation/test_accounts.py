@@ -147,3 +147,36 @@ def test_the_password_reset_page_is_in_the_site_layout(client):
     page = client.get(reverse("account_reset_password")).content.decode()
     assert 'class="site-header"' in page
     assert '<label for="id_email">' in page
+
+
+def test_signing_up_from_an_arrangement_returns_to_it_once_the_address_is_verified(
+    client, amenagement
+):
+    # The arrangement invites to sign up with its address as `next`; the sign-in page keeps it.
+    page = client.get(amenagement.get_absolute_url()).content.decode()
+    signup = reverse("account_signup") + "?next=" + amenagement.get_absolute_url()
+    assert f'href="{signup}"' in page
+    form = client.get(signup).content.decode()
+    assert f'name="next" value="{amenagement.get_absolute_url()}"' in form
+    login = reverse("account_login") + "?next=" + amenagement.get_absolute_url()
+    assert f'href="{login}"' in form
+    assert f'href="{signup}"' in client.get(login).content.decode()
+
+    client.post(signup, {**SIGNUP, "next": amenagement.get_absolute_url()})
+    run_queued_jobs()
+    response = client.post(confirmation_link(mail.outbox[0]))
+    assert "_auth_user_id" in client.session
+    assert response["Location"] == amenagement.get_absolute_url()
+
+
+def test_account_emails_say_tactique_and_carry_absolute_links(client, settings):
+    settings.TACTIQUE_SITE_URL = "https://tactique.example.org/"
+    client.post(reverse("account_signup"), SIGNUP)
+    run_queued_jobs()
+    body = mail.outbox[0].body
+    assert "Tactique" in body.splitlines()[0]  # « Bonjour, c’est Tactique ! »
+    assert "compte sur https://tactique.example.org." in body
+    assert "https://tactique.example.org\n" in body + "\n"
+    assert re.search(r"https?://[^/\s]+/comptes/confirm-email/\S+/", body)
+    assert " !\n" not in body.replace("Tactique !\n", "")  # no empty site name left
+    assert "sur ." not in body

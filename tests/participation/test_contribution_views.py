@@ -323,3 +323,21 @@ def test_a_resident_withdraws_their_opinion_of_the_current_layout(
 
     assert _("Your opinion has been withdrawn.") in response.content.decode()
     assert not Contribution.objects.exists()
+
+
+def test_the_profile_lists_ones_own_opinions_only(
+    client, amenagement, alice, bruno, safety, comfort, django_assert_max_num_queries
+):
+    submit(alice, amenagement, ratings={safety.pk: 4, comfort.pk: 2}, comment="Trop étroit.")
+    submit(bruno, amenagement, ratings={safety.pk: 1}, comment="Avis de Bruno.")
+    client.force_login(alice)
+    page = client.get(reverse("participation:profile")).content.decode()
+    mine = page.split('id="opinions-title"')[1].split("</section>")[0]
+    assert f'href="{amenagement.get_absolute_url()}#avis">{amenagement.name}</a>' in mine
+    assert "version 1 du tracé, 2 notes, un commentaire (publié)" in mine
+    assert mine.count("<li>") == 1  # not Bruno's
+
+    client.force_login(bruno)
+    with django_assert_max_num_queries(14):
+        page = client.get(reverse("participation:profile")).content.decode()
+    assert "1 note, un commentaire" in page.split('id="opinions-title"')[1]

@@ -297,3 +297,16 @@ def test_a_resident_cannot_moderate(client, rude, resident):
     url = reverse("contributions:moderate", kwargs={"pk": rude.pk})
     assert client.post(url, {"decision": "hide", "reason": "x"}).status_code == 403
     assert Contribution.objects.get().comment_status == CommentStatus.PUBLISHED
+
+
+def test_the_moderation_log_never_names_who_reported_a_comment(client, rude, moderator):
+    # The report page promises "who reported a comment is never shown": not in the log either.
+    reporter = make_user("Signaleuse")
+    report(rude, reporter, reason="spam")
+    client.login(username=moderator.username, password=PASSWORD)
+    html = client.get(reverse("contributions:moderation")).content.decode()
+    log = html.split('id="moderation-log-title"')[1]
+    assert "Quelqu’un a signalé un commentaire (1 signalement en cours)." in log
+    assert "Signaleuse" not in html
+    assert reporter.email not in html
+    assert moderation.COMMENT_REPORTED not in html  # no dotted code shown to people

@@ -31,7 +31,8 @@ def test_the_panel_page_lists_members_by_pseudonym_and_never_an_email(client, ad
         assert pseudonym in page
     assert "@example.org" not in page
     assert "Sentiment de sécurité" in page  # its decision
-    assert "proposal.adopted" in page  # the public log
+    assert "a adopté « Sentiment de sécurité » comme version 1" in page  # the public log
+    assert "proposal.adopted" not in page  # in words, never its dotted code
 
 
 @pytest.mark.parametrize("url_name", ["panel", "log", "proposal", "catalogue", "lineage"])
