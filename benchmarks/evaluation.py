@@ -29,14 +29,21 @@ several runs after one warm-up:
   (c) the same usage statistics from the rollups (`count_rows` + the same pure functions): (a)'s
       usage part alone, the like-for-like counterpart of (b).
 
-It prints the times with a breakdown, the ratios (b)/(a) and (b)/(c), and the estimates
-against the planted effects. It exits non-zero if (a), (b) and (c) disagree on any usage number
-(effects, intervals, observations, mean daily count).
+  (a0) (a) with the original dense fixed-effects fit (`gls.fit_model_dense`, every
+      counter × weekday and every day a dense column) in place of the absorbed one, for every
+      fit of the usage model (the effects and their validity checks).
+
+It prints the times with a breakdown, the ratios (b)/(a), (b)/(c) and (a0)/(a), and the
+estimates against the planted effects. It exits non-zero if (a), (a0), (b) and (c) disagree on
+any usage number (effects, intervals, observations, mean daily count).
 
 Part 2, the whole demo city (throwaway database `test_<database>_bench_evaluation_demo`): the
 data of `make run` (`load_demo`, `load_demo_usage`, `load_demo_indicators`,
-`load_demo_contributions`), then `manage.py evaluate --all` timed once: total, arrangements
-evaluated, mean, median and slowest per arrangement, and the proposals by action.
+`load_demo_contributions`), then `manage.py evaluate --all` timed once with the original dense
+fixed-effects fit and once with the absorbed one (the engine's), in that order on the same data:
+both totals and their ratio, then for the absorbed run the arrangements evaluated, mean, median
+and slowest per arrangement, and the proposals by action. It exits non-zero if the two runs'
+usage effects (change and interval, to a relative 1e-9) differ anywhere.
 
 Set-up times are printed, not measured against anything. Timings are the machine's: read them.
 """
@@ -45,13 +52,15 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import io
 import itertools
+import math
 import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 # Run as a script from anywhere: the project root must be importable, and its settings chosen
@@ -92,9 +101,15 @@ from harness import thousands, throwaway_database  # noqa: E402
 from amenagements.models import Amenagement  # noqa: E402
 from evaluation.engine import (  # noqa: E402
     evaluate,
+    gls,
+    validity,
 )
 from evaluation.inputs import evaluation_inputs  # noqa: E402
-from evaluation.models import AdjustmentProposal, EvaluationRun  # noqa: E402
+from evaluation.models import (  # noqa: E402
+    AdjustmentProposal,
+    EvaluationRun,
+    UsageEffectResult,
+)
 from evaluation.services import evaluation_run  # noqa: E402
 from participation.models import Contribution  # noqa: E402
 from usage.models import Counter  # noqa: E402
@@ -105,7 +120,15 @@ DEMO_DB_NAME = f"test_{DATABASE}_bench_evaluation_demo"
 RUNS = 5
 
 
-# --- part 1: data ------------------------------------------------------------------------------
+@contextlib.contextmanager
+def dense_fit() -> Iterator[None]:
+    """The engine with its original fit: every fixed effect a dense column."""
+    absorbed = validity.FIT
+    validity.FIT = gls.fit_model_dense
+    try:
+        yield
+    finally:
+        validity.FIT = absorbed
 
 
 # --- part 1: the usage statistics, three ways --------------------------------------------------
@@ -138,6 +161,10 @@ def benchmark_arrangement(runs: int) -> bool:
     assert scope.treated == expected_treated, "the arrangement's counters are not the ten"
     assert scope.controls == expected_controls, "the controls are not the five"
 
+    with dense_fit():
+        dense_durations, dense_run = repeat(
+            lambda: evaluation_run(amenagement=amenagement, as_of=AS_OF), runs
+        )
     run_durations, run = repeat(lambda: evaluation_run(amenagement=amenagement, as_of=AS_OF), runs)
     inputs_durations, inputs = repeat(
         lambda: evaluation_inputs(amenagement=amenagement, as_of=AS_OF), runs
@@ -175,6 +202,7 @@ def benchmark_arrangement(runs: int) -> bool:
     print("  proposals: " + ", ".join(f"{p.action}" for p in run.proposals.order_by("pk")) + "\n")
     rows = [
         ("(a)  evaluation_run(), from the rollups, everything", run_durations),
+        ("(a0) the same with the original dense fit", dense_durations),
         ("       of which evaluation_inputs()", inputs_durations),
         ("       of which the engine, evaluate()", engine_durations),
         ("(b)  pandas from the raw hourly rows, usage only", baseline_durations),
@@ -194,7 +222,8 @@ def benchmark_arrangement(runs: int) -> bool:
         )
     print(
         f"\n  (b)/(a) = {median(baseline_durations) / median(run_durations):.1f}x   "
-        f"(b)/(c) = {median(baseline_durations) / median(rollup_durations):.1f}x"
+        f"(b)/(c) = {median(baseline_durations) / median(rollup_durations):.1f}x   "
+        f"(a0)/(a) = {median(dense_durations) / median(run_durations):.1f}x"
     )
     print("\n  adaptation         planted  estimated [95 % interval]       days before/after")
     for (date, percent), effect in zip(PLANTED.items(), engine_numbers.effects, strict=True):
@@ -207,12 +236,17 @@ def benchmark_arrangement(runs: int) -> bool:
     print(
         f"  mean daily count per counter: {value:,.0f} [{low:,.0f}, {high:,.0f}] over {days} days"
     )
-    agree = engine_numbers.close_to(baseline_numbers) and engine_numbers.close_to(rollup_numbers)
+    dense_numbers = run_numbers(dense_run)
+    agree = (
+        engine_numbers.close_to(baseline_numbers)
+        and engine_numbers.close_to(rollup_numbers)
+        and engine_numbers.close_to(dense_numbers)
+    )
     print(
-        "  (a), (b) and (c) give the same usage numbers"
+        "  (a), (a0), (b) and (c) give the same usage numbers"
         if agree
-        else f"  MISMATCH:\n    (a) {engine_numbers}\n    (b) {baseline_numbers}\n"
-        f"    (c) {rollup_numbers}"
+        else f"  MISMATCH:\n    (a) {engine_numbers}\n    (a0) {dense_numbers}\n"
+        f"    (b) {baseline_numbers}\n    (c) {rollup_numbers}"
     )
     return agree
 
@@ -220,7 +254,29 @@ def benchmark_arrangement(runs: int) -> bool:
 # --- part 2: the demo city ---------------------------------------------------------------------
 
 
-def benchmark_demo() -> None:
+def _effects(runs: list[int]) -> dict[tuple[str, int], tuple[float | None, ...]]:
+    return {
+        (slug, adaptation): (percent, low, high)
+        for slug, adaptation, percent, low, high in UsageEffectResult.objects.filter(
+            run__in=runs
+        ).values_list(
+            "run__amenagement__slug",
+            "adaptation",
+            "percent_change",
+            "interval_low",
+            "interval_high",
+        )
+    }
+
+
+def _same(a: tuple[float | None, ...], b: tuple[float | None, ...]) -> bool:
+    return all(
+        x == y if x is None or y is None else math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9)
+        for x, y in zip(a, b, strict=True)
+    )
+
+
+def benchmark_demo() -> bool:
     print("Part 2: the whole demo city (the data of `make run`)")
     for command in (
         "load_demo",
@@ -237,16 +293,39 @@ def benchmark_demo() -> None:
         f"  {Amenagement.objects.count()} arrangements, {Counter.objects.count()} counters, "
         f"{thousands(Contribution.objects.count())} contributions\n"
     )
+    with dense_fit():
+        started = time.perf_counter()
+        call_command("evaluate", all=True, verbosity=0, stdout=io.StringIO(), stderr=io.StringIO())
+        dense_total = time.perf_counter() - started
+    dense_runs = list(EvaluationRun.objects.values_list("pk", flat=True))
     output, errors = io.StringIO(), io.StringIO()
     started = time.perf_counter()
     call_command("evaluate", all=True, verbosity=0, stdout=output, stderr=errors)
     total = time.perf_counter() - started
+    absorbed = EvaluationRun.objects.exclude(pk__in=dense_runs)
     runs = [
         (at, slug, frequency, bool(summary.get("treated_counters")))
-        for at, slug, frequency, summary in EvaluationRun.objects.order_by(
-            "created_at"
-        ).values_list("created_at", "amenagement__slug", "frequency", "data_summary")
+        for at, slug, frequency, summary in absorbed.order_by("created_at").values_list(
+            "created_at", "amenagement__slug", "frequency", "data_summary"
+        )
     ]
+    dense_effects = _effects(dense_runs)
+    absorbed_effects = _effects(list(absorbed.values_list("pk", flat=True)))
+    differing = [
+        key
+        for key in dense_effects.keys() | absorbed_effects.keys()
+        if key not in dense_effects
+        or key not in absorbed_effects
+        or not _same(dense_effects[key], absorbed_effects[key])
+    ]
+    print(
+        f"  manage.py evaluate --all, original dense fit: {dense_total:.1f} s; absorbed fit: "
+        f"{total:.1f} s; ratio {dense_total / total:.1f}x"
+    )
+    print(
+        f"  usage effects compared: {len(absorbed_effects)}, "
+        + ("all the same" if not differing else f"DIFFERENT: {sorted(differing)[:10]}")
+    )
     # Each run is stamped once the engine is done, before its results are written: the gap
     # between consecutive stamps is about one arrangement's evaluation (the first one's is
     # unknown), the command's own counting included.
@@ -274,11 +353,15 @@ def benchmark_demo() -> None:
         print(f"  failures:\n{errors.getvalue()}")
     print("  proposals by action:")
     for row in (
-        AdjustmentProposal.objects.values("action").annotate(n=Count("pk")).order_by("-n", "action")
+        AdjustmentProposal.objects.filter(run__in=absorbed)
+        .values("action")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "action")
     ):
         print(f"    {row['action']:<20} {row['n']:>5}")
-    silent = EvaluationRun.objects.filter(proposals__isnull=True).count()
+    silent = absorbed.filter(proposals__isnull=True).count()
     print(f"    {'(no proposal)':<20} {silent:>5}")
+    return not differing
 
 
 def main() -> None:
@@ -293,7 +376,7 @@ def main() -> None:
         print()
     if options.part in {"all", "demo"}:
         with throwaway_database(DEMO_DB_NAME):
-            benchmark_demo()
+            ok = benchmark_demo() and ok
     if not ok:
         sys.exit(1)
 

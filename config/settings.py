@@ -214,6 +214,11 @@ TACTIQUE_METRIC_SRID = env.int("TACTIQUE_METRIC_SRID", default=2154)
 # A bike counter measures the arrangements that pass within this distance of it (metres, in
 # the metric CRS above); the services may add or remove links by hand in the admin.
 TACTIQUE_COUNTER_LINK_DISTANCE_M = env.float("TACTIQUE_COUNTER_LINK_DISTANCE_M", default=30.0)
+# Public holidays are left out of the counts the evaluation compares: those of metropolitan
+# France, plus a region's own when set — a `holidays` subdivision code or alias of France:
+# "57" (Moselle) or "6AE" (Alsace) for Alsace-Moselle's Good Friday and St Stephen's Day,
+# "974" for La Réunion… Checked at start-up (`manage.py check`).
+TACTIQUE_HOLIDAY_SUBDIVISION = env("TACTIQUE_HOLIDAY_SUBDIVISION", default="")
 # Background map. Leave the URL empty to show the arrangements on a plain background.
 TACTIQUE_TILE_URL = env(
     "TACTIQUE_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"

@@ -9,3 +9,6 @@ class EvaluationConfig(AppConfig):
     name = "evaluation"
     label = "indicators"
     verbose_name = _("Evaluations")
+
+    def ready(self) -> None:
+        from evaluation import checks  # noqa: F401 -- registers the settings checks

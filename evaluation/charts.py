@@ -118,3 +118,115 @@ def effect_chart(effects: Sequence[UsageEffectResult]) -> EffectChart | None:
         rows=tuple(rows),
         ticks=tuple(ticks),
     )
+
+
+# --- event study: the week-by-week contrast around one adaptation -----------------------------
+
+EVENT_WIDTH = 640
+EVENT_HEIGHT = 240
+EVENT_LEFT = 56  # room for the % labels
+EVENT_TOP = 12
+EVENT_BOTTOM = 40  # room for the week labels
+
+
+@dataclass(frozen=True)
+class EventPoint:
+    offset: int
+    x: float
+    y: float
+    y_low: float | None
+    y_high: float | None
+    text: str  # the same numbers in words, for the table beside the chart
+    interval_text: str
+
+
+@dataclass(frozen=True)
+class EventChart:
+    width: int
+    height: int
+    left: int
+    right_edge: int
+    top: int
+    axis_y: float
+    zero_y: float
+    adaptation_x: float
+    points: tuple[EventPoint, ...]
+    y_ticks: tuple[Tick, ...]  # `x` holds the tick's height here
+    x_ticks: tuple[Tick, ...]
+
+
+def _percent(value: float) -> str:
+    return f"{formats.number_format(value, 1, force_grouping=True)} %"
+
+
+def event_study_chart(points: Sequence[dict[str, object]]) -> EventChart | None:
+    """Lay out the stored event study of one usage effect (`details["event_study"]`: offset,
+    percent, percent_interval) as dots and bars on a week axis, the adaptation marked between
+    week −1 and week 1; None when there is no point (monthly data, no controls)."""
+    if not points:
+        return None
+    values = [0.0]
+    for point in points:
+        values.append(float(point["percent"]))  # type: ignore[arg-type]
+        interval = point.get("percent_interval")
+        if isinstance(interval, dict):
+            values += [float(interval["low"]), float(interval["high"])]
+    low, high = min(values), max(values)
+    step = _step(max(high - low, 10.0))
+    low = math.floor(low / step) * step
+    high = math.ceil(high / step) * step
+    offsets = [int(p["offset"]) for p in points]  # type: ignore[call-overload]
+    first, last = min(offsets), max(offsets)
+    right_edge = EVENT_WIDTH - RIGHT
+    axis_y = EVENT_HEIGHT - EVENT_BOTTOM
+
+    def x_of(offset: float) -> float:
+        share = (offset - first + 0.5) / (last - first + 1)
+        return float(round(EVENT_LEFT + share * (right_edge - EVENT_LEFT), 1))
+
+    def y_of(value: float) -> float:
+        return round(axis_y - (value - low) / (high - low) * (axis_y - EVENT_TOP), 1)
+
+    laid = []
+    for point in points:
+        interval = point.get("percent_interval")
+        has_interval = isinstance(interval, dict)
+        percent = float(point["percent"])  # type: ignore[arg-type]
+        laid.append(
+            EventPoint(
+                offset=int(point["offset"]),  # type: ignore[call-overload]
+                x=x_of(int(point["offset"])),  # type: ignore[call-overload]
+                y=y_of(percent),
+                y_low=y_of(float(interval["low"])) if has_interval else None,  # type: ignore[index]
+                y_high=y_of(float(interval["high"])) if has_interval else None,  # type: ignore[index]
+                text=_percent(percent),
+                interval_text=(
+                    f"{_percent(float(interval['low']))} – {_percent(float(interval['high']))}"  # type: ignore[index]
+                    if has_interval
+                    else ""
+                ),
+            )
+        )
+    y_ticks = []
+    value = low
+    while value <= high + 1e-9:
+        y_ticks.append(Tick(x=y_of(value), label=f"{value:+g} %" if value else "0 %"))
+        value += step
+    x_ticks = tuple(
+        Tick(x=x_of(offset), label=f"{offset:+d}" if offset else "0")
+        for offset in range(first, last + 1)
+        if offset % 2 == 0 or offset == -1
+    )
+    return EventChart(
+        width=EVENT_WIDTH,
+        height=EVENT_HEIGHT,
+        left=EVENT_LEFT,
+        right_edge=right_edge,
+        top=EVENT_TOP,
+        axis_y=axis_y,
+        zero_y=y_of(0.0),
+        adaptation_x=x_of(0.0),
+        points=tuple(laid),
+        y_ticks=tuple(y_ticks),
+        x_ticks=x_ticks,
+    )

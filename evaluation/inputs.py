@@ -22,22 +22,21 @@ results. The rules:
   counter from controlling (`is_first_sighting`);
 - **ratings** on the adopted perception indicators (the exact adopted version), dated by their
   contribution's creation (local day), with the contributor's profiles and pinned position;
-- **indicators**: the adopted ones that apply (`adopted_for_amenagement`). Theme: a code or
-  name containing "securite"/"sécurité"/"safety" is about safety, one containing "continu"
-  about continuity, any other is general. Engine codes are the definitions' codes, prefixed
-  with the panel's slug when two panels use the same code.
+- **indicators**: the adopted ones that apply (`adopted_for_amenagement`), with the theme the
+  panel chose on each (`IndicatorDefinition.theme`). Engine codes are the definitions' codes,
+  prefixed with the panel's slug when two panels use the same code.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Length, Transform
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import TruncDate
 
@@ -55,10 +54,12 @@ from evaluation.engine import (
     Parameters,
     Rating,
     Theme,
+    UsageSource,
     UsageStatistic,
 )
 from evaluation.engine.parameters import DEFAULT_PARAMETERS
 from evaluation.engine.series import add_months, effect_windows, month_start
+from evaluation.engine.yoy import DAYS_A_YEAR_EARLIER
 from participation.indicators.selectors import adopted_for_amenagement
 from participation.models import IndicatorDefinition
 from participation.models import Rating as RatingModel
@@ -73,21 +74,6 @@ class EvaluationInputs:
     # engine code -> definition; engine adaptations (same order) -> adaptation rows
     definitions: dict[str, IndicatorDefinition] = field(default_factory=dict)
     adaptation_rows: tuple[AdaptationModel, ...] = ()
-
-
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def indicator_theme(definition: IndicatorDefinition) -> Theme:
-    """Safety, continuity or general, from the definition's code and name (see module doc)."""
-    words = _plain(f"{definition.code} {definition.name}")
-    if "securite" in words or "safety" in words:
-        return Theme.SAFETY
-    if "continu" in words:
-        return Theme.CONTINUITY
-    return Theme.GENERAL
 
 
 def indicator_spec(definition: IndicatorDefinition, *, code: str | None = None) -> IndicatorSpec:
@@ -105,7 +91,8 @@ def indicator_spec(definition: IndicatorDefinition, *, code: str | None = None) 
         min_sample=definition.min_sample_size,
         statistic=UsageStatistic(definition.statistic) if is_usage else None,
         unit=definition.unit,
-        theme=indicator_theme(definition),
+        theme=Theme(definition.theme),
+        source=UsageSource(definition.data_source) if is_usage else UsageSource.COUNTERS,
     )
 
 
@@ -196,6 +183,40 @@ def _count_start(
     return add_months(month_start(earliest), -parameters.window_months - 1)
 
 
+def _count_ranges(
+    adaptations: list[AdaptationModel],
+    *,
+    as_of: dt.date,
+    frequency: Frequency,
+    parameters: Parameters,
+) -> tuple[tuple[dt.date, dt.date], ...]:
+    """The periods (first and last day, merged where they overlap) any window of this
+    evaluation can reach: around each adaptation, its after window a year earlier (the
+    year-over-year figure), and the current window. A lane adapted three times over ten
+    years needs a few months of counts, not ten years of them."""
+    spans = []
+    for date in [a.date for a in adaptations] + [as_of]:
+        if frequency is Frequency.DAILY:
+            start = date - dt.timedelta(weeks=parameters.window_weeks + 1)
+            end = date + dt.timedelta(days=parameters.gap_days, weeks=parameters.window_weeks + 1)
+            # The same after window a year earlier, for the year-over-year figure.
+            a_year = dt.timedelta(days=DAYS_A_YEAR_EARLIER)
+            spans.append((date - a_year, end - a_year))
+        else:
+            start = add_months(month_start(date), -parameters.window_months - 1)
+            after = month_start(date + dt.timedelta(days=parameters.gap_days))
+            end = add_months(after, parameters.window_months + 1)
+            spans.append((add_months(after, -12), add_months(end, -12)))
+        spans.append((start, min(end, as_of)))
+    merged: list[tuple[dt.date, dt.date]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1] + dt.timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
+
+
 def count_rows(
     *,
     counter_ids: frozenset[int],
@@ -203,21 +224,27 @@ def count_rows(
     as_of: dt.date,
     frequency: Frequency,
     outages: tuple[OutagePeriod, ...] = (),
+    ranges: tuple[tuple[dt.date, dt.date], ...] | None = None,
 ) -> tuple[CountRow, ...]:
-    """Rollup totals of `counter_ids` from `start` to `as_of`, with completeness, each flagged
-    `outage` when its period overlaps one of `outages` of its counter. One query."""
+    """Rollup totals of `counter_ids` from `start` to `as_of` (only inside `ranges`, first and
+    last day, when given), with completeness, each flagged `outage` when its period overlaps
+    one of `outages` of its counter. One query."""
     rows: Iterable[tuple[int, dt.date, int, int, int]]
+    field = "date" if frequency is Frequency.DAILY else "month"
+    inside = Q(**{f"{field}__gte": start, f"{field}__lte": as_of})
+    if ranges:
+        inside = Q()
+        for first, last in ranges:
+            inside |= Q(**{f"{field}__gte": first, f"{field}__lte": last})
     if frequency is Frequency.DAILY:
         rows = (
-            DailyTotal.objects.filter(counter_id__in=counter_ids, date__gte=start, date__lte=as_of)
+            DailyTotal.objects.filter(inside, counter_id__in=counter_ids)
             .order_by("counter_id", "date")
             .values_list("counter_id", "date", "count", "hours", "hours_expected")
         )
     else:
         rows = (
-            MonthlyTotal.objects.filter(
-                counter_id__in=counter_ids, month__gte=start, month__lte=as_of
-            )
+            MonthlyTotal.objects.filter(inside, counter_id__in=counter_ids)
             .order_by("counter_id", "month")
             .values_list("counter_id", "month", "count", "days", "days_expected")
         )
@@ -308,7 +335,16 @@ def evaluation_inputs(
         else ()
     )
     counts = (
-        count_rows(counter_ids=used, start=start, as_of=as_of, frequency=frequency, outages=outages)
+        count_rows(
+            counter_ids=used,
+            start=start,
+            as_of=as_of,
+            frequency=frequency,
+            outages=outages,
+            ranges=_count_ranges(
+                adaptation_rows, as_of=as_of, frequency=frequency, parameters=parameters
+            ),
+        )
         if used
         else ()
     )
@@ -360,15 +396,26 @@ def _ratings(
             "contribution__position_m",
         )
     )
+    # Fetched on a bare cursor: psycopg already returns the local day as a date and the
+    # profiles as a list, so Django's per-row converters (a third of this function's time on
+    # tens of thousands of ratings) have nothing to add.
+    with connection.cursor() as cursor:
+        cursor.execute(*rows.query.sql_with_params())
+        fetched = cursor.fetchall()
     ratings = []
-    for definition_id, value, date, version, profiles, position_m in rows:
+    # Residents declare a handful of profile combinations: one frozenset per combination.
+    profile_sets: dict[tuple[str, ...], frozenset[str]] = {}
+    for definition_id, value, date, version, profiles, position_m in fetched:
+        key = tuple(profiles or ())
+        if key not in profile_sets:
+            profile_sets[key] = frozenset(key)
         ratings.append(
             Rating(
                 indicator_code=code_of[definition_id],
                 value=value,
                 date=date,
                 version=version,
-                profiles=frozenset(profiles or ()),
+                profiles=profile_sets[key],
                 position_m=position_m,
             )
         )

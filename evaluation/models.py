@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from amenagements.models import Amenagement
 
 if TYPE_CHECKING:
-    from evaluation.charts import EffectChart
+    from evaluation.charts import EffectChart, EventChart
 
 
 class EvaluationStatus(models.TextChoices):
@@ -152,6 +152,9 @@ class UsageEffectResult(models.Model):
     # Set by `selectors.latest_evaluation`: the engine's codes in words; not stored.
     method_label: str
     caveat_labels: list[str]
+    placebo: dict[str, Any] | None
+    year_over_year: dict[str, Any] | None
+    event_chart: EventChart | None
 
     class Meta:
         ordering = ["run", "adaptation__date", "pk"]

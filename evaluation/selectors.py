@@ -12,7 +12,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from amenagements.models import Amenagement
-from evaluation.charts import effect_chart
+from evaluation.charts import effect_chart, event_study_chart
 from evaluation.models import (
     AdjustmentProposal,
     EvaluationRun,
@@ -31,6 +31,15 @@ CAVEAT_LABELS = {
     "no_data_before": _("no counts before the adaptation"),
     "after_window_incomplete": _("the period after the adaptation is not complete yet"),
     "windows_truncated": _("the periods before and after were shortened"),
+    "uneven_shock": _(
+        "some counters moved on their own inside the periods compared (works, a local event, "
+        "a shock that did not hit every counter alike): the interval is widened to account "
+        "for it"
+    ),
+    "pre_trend": _(
+        "the placebo test finds a change before the adaptation: the counters were already "
+        "drifting apart, part of the effect may be that drift"
+    ),
 }
 METHOD_LABELS = {
     "did_log_gls_ar1_date_clustered": _(
@@ -40,6 +49,33 @@ METHOD_LABELS = {
         "before/after comparison without control counters (log counts, errors clustered by date)"
     ),
 }
+
+
+def _placebo(stored: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The stored placebo test as the template shows it: its date, change (%) and p-value."""
+    if not stored or not stored.get("estimate"):
+        return None
+    return {
+        "date": dt.date.fromisoformat(stored["date"]),
+        "percent": stored["estimate"]["percent"],
+        "p_value": stored["p_value"],
+    }
+
+
+def _year_over_year(stored: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The stored year-over-year figure as the template shows it."""
+    if not stored:
+        return None
+    interval = stored.get("percent_interval") or {}
+    return {
+        "percent": stored["percent"],
+        "low": interval.get("low"),
+        "high": interval.get("high"),
+        "earlier_start": dt.date.fromisoformat(stored["earlier"]["start"]),
+        "earlier_end": dt.date.fromisoformat(stored["earlier"]["end"]) - dt.timedelta(days=1),
+        "counters": len(stored["counters"]),
+        "periods": stored["periods"],
+    }
 
 
 def latest_evaluation(*, amenagement: Amenagement) -> EvaluationRun | None:
@@ -88,6 +124,9 @@ def latest_evaluation(*, amenagement: Amenagement) -> EvaluationRun | None:
     for effect in run.usage_effects.all():
         effect.method_label = str(METHOD_LABELS.get(effect.method, effect.method))
         effect.caveat_labels = [str(CAVEAT_LABELS.get(c, c)) for c in effect.caveats]
+        effect.placebo = _placebo(effect.details.get("placebo"))
+        effect.event_chart = event_study_chart(effect.details.get("event_study") or [])
+        effect.year_over_year = _year_over_year(effect.details.get("year_over_year"))
     run.effect_chart = effect_chart(list(run.usage_effects.all()))
     for result in run.indicator_results.all():
         result.by_profile, result.changes = _perception_breakdown(result.details)

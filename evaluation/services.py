@@ -49,6 +49,15 @@ def _jsonable(value: object) -> object:
     return value
 
 
+def default_parameters() -> Parameters:
+    """The engine's default parameters, with the public holidays of the region the settings
+    name (`TACTIQUE_HOLIDAY_SUBDIVISION`, e.g. "57" for Alsace-Moselle) left out too."""
+    from evaluation.engine import DEFAULT_PARAMETERS
+
+    subdivision = settings.TACTIQUE_HOLIDAY_SUBDIVISION or None
+    return dataclasses.replace(DEFAULT_PARAMETERS, holiday_subdivision=subdivision)
+
+
 _SEGMENT_GEOMETRY_SQL = """
     WITH a AS (
         SELECT ST_Transform(geom, %(srid)s) AS g FROM {amenagement} WHERE id = %(amenagement)s
@@ -91,7 +100,8 @@ def evaluation_run(
     Rules:
     - inputs are read by `evaluation.inputs.evaluation_inputs` (rollups only, the
       control-counter rule is stated there) and judged by the pure engine
-      (`evaluation.engine.evaluate`) with `parameters` (`DEFAULT_PARAMETERS` by default);
+      (`evaluation.engine.evaluate`) with `parameters` (by default `default_parameters()`:
+      the engine's defaults with the region's public holidays of the settings);
     - the run stores its date, parameters, method version and a summary of the data it used;
       one `IndicatorResult` per adopted indicator (the exact definition version), one
       `UsageEffectResult` per adaptation up to `as_of` when the arrangement has counters, one
@@ -106,7 +116,8 @@ def evaluation_run(
     from django.contrib.gis.geos import MultiLineString
     from django.db import connection
 
-    from evaluation.engine import DEFAULT_PARAMETERS, evaluate
+    from evaluation.engine import evaluate
+    from evaluation.engine.messages import to_json
     from evaluation.inputs import evaluation_inputs
     from evaluation.models import (
         AdjustmentProposal,
@@ -115,7 +126,7 @@ def evaluation_run(
         UsageEffectResult,
     )
 
-    parameters = parameters or DEFAULT_PARAMETERS
+    parameters = parameters or default_parameters()
     Amenagement.objects.select_for_update().only("pk").get(pk=amenagement.pk)
     inputs = evaluation_inputs(amenagement=amenagement, as_of=as_of, parameters=parameters)
     engine_inputs = inputs.engine
@@ -206,6 +217,10 @@ def evaluation_run(
                     "days_before": effect.days_before,
                     "days_after": effect.days_after,
                     "estimate": effect.estimate,
+                    "placebo": effect.placebo,
+                    "event_study": effect.event_study,
+                    "uneven_shock": effect.uneven_shock,
+                    "year_over_year": effect.year_over_year,
                 }
             ),
         )
@@ -268,6 +283,7 @@ def evaluation_run(
                         "indicators": proposal.indicator_codes,
                         "segments": proposal.segments,
                         "numbers": dict(proposal.evidence),
+                        "message": to_json(proposal.message) if proposal.message else None,
                     }
                 ),
                 segment_geom=MultiLineString(lines, srid=4326) if lines else None,

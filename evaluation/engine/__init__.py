@@ -36,6 +36,7 @@ from .inputs import (
     OutagePeriod,
     Rating,
     Theme,
+    UsageSource,
     UsageStatistic,
 )
 from .mean_count import mean_daily_count
@@ -88,6 +89,7 @@ __all__ = [
     "Status",
     "Theme",
     "UsageEffect",
+    "UsageSource",
     "UsageStatistic",
     "Window",
     "evaluate",

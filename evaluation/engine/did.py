@@ -34,11 +34,21 @@ from collections.abc import Collection
 import numpy as np
 import pandas as pd
 
-from .gls import IntArray, fit_log_effect
+from . import validity
+from .gls import IntArray
 from .inputs import Adaptation, CounterId, Frequency
 from .parameters import Parameters
-from .results import Caveat, EffectEstimate, UsageEffect
-from .series import DAYS_PER_WEEK, days_covered, effect_windows
+from .results import (
+    Caveat,
+    EffectEstimate,
+    EventStudyPoint,
+    PlaceboTest,
+    UnevenShock,
+    UsageEffect,
+    Window,
+)
+from .series import DAYS_PER_WEEK, add_months, days_covered, effect_windows
+from .yoy import year_over_year
 
 METHOD_DID = "did_log_gls_ar1_date_clustered"
 METHOD_BEFORE_AFTER = "before_after_log_gls_ar1_date_clustered"
@@ -53,6 +63,29 @@ def _period_index(periods: pd.Series[pd.Timestamp], frequency: Frequency) -> Int
     if frequency is Frequency.DAILY:
         return np.asarray((periods - pd.Timestamp("1970-01-01")).dt.days, dtype=np.int64)
     return np.asarray(periods.dt.year * 12 + periods.dt.month, dtype=np.int64)
+
+
+def _date_index(day: dt.date, frequency: Frequency) -> int:
+    if frequency is Frequency.DAILY:
+        return (day - dt.date(1970, 1, 1)).days
+    return day.year * 12 + day.month
+
+
+def _index_date(index: int, frequency: Frequency) -> dt.date:
+    if frequency is Frequency.DAILY:
+        return dt.date(1970, 1, 1) + dt.timedelta(days=index)
+    return dt.date((index - 1) // 12, (index - 1) % 12 + 1, 1)
+
+
+def _placebo_date(before: Window, adaptation: dt.date, frequency: Frequency) -> dt.date:
+    """The middle of the before window, at a whole number of weeks (months) before the end."""
+    if frequency is Frequency.DAILY:
+        weeks = before.days // DAYS_PER_WEEK
+        return before.end - dt.timedelta(weeks=(weeks + 1) // 2)
+    months = (before.end.year * 12 + before.end.month) - (
+        before.start.year * 12 + before.start.month
+    )
+    return add_months(before.end, -((months + 1) // 2))
 
 
 def _cycle(periods: pd.Series[pd.Timestamp], frequency: Frequency) -> IntArray:
@@ -119,7 +152,13 @@ def adaptation_effect(
         caveats.append(Caveat.FEW_CONTROLS)
     method = METHOD_DID if used_controls else METHOD_BEFORE_AFTER
 
-    def result(estimate: EffectEstimate | None, n_obs: int) -> UsageEffect:
+    def result(
+        estimate: EffectEstimate | None,
+        n_obs: int,
+        placebo: PlaceboTest | None = None,
+        event_study: tuple[EventStudyPoint, ...] = (),
+        shock: UnevenShock | None = None,
+    ) -> UsageEffect:
         return UsageEffect(
             adaptation_date=adaptation.date,
             adaptation_kind=adaptation.kind,
@@ -134,6 +173,16 @@ def adaptation_effect(
             days_after=days_after,
             estimate=estimate,
             caveats=tuple(caveats),
+            placebo=placebo,
+            event_study=event_study,
+            uneven_shock=shock,
+            year_over_year=year_over_year(
+                valid,
+                treated=treated_set,
+                window=after,
+                frequency=frequency,
+                confidence_level=parameters.confidence_level,
+            ),
         )
 
     minimum = (
@@ -156,17 +205,44 @@ def adaptation_effect(
     is_treated = used["counter"].isin(set(used_treated)).to_numpy()
     if used_controls:
         counter_codes = np.where(is_treated, counter_codes + 10_000, counter_codes)
-    estimate = fit_log_effect(
-        np.log(used["count"].to_numpy(dtype=float) + LOG_OFFSET),
+    log_counts = np.log(used["count"].to_numpy(dtype=float) + LOG_OFFSET)
+    times = _period_index(used["period"], frequency)
+    cycles = _cycle(used["period"], frequency)
+    after_rows = used["after"].to_numpy()
+    block_length = DAYS_PER_WEEK if frequency is Frequency.DAILY else 1
+    design = validity.Design(
+        log_counts=log_counts,
         counters=counter_codes,
-        times=_period_index(used["period"], frequency),
-        cycles=_cycle(used["period"], frequency),
-        treatment=(is_treated & used["after"].to_numpy()).astype(float),
+        counter_ids=used["counter"].to_numpy(dtype=object),
+        times=times,
+        cycles=cycles,
+        treated=is_treated,
+        after=after_rows,
         period_effects=bool(used_controls),
+        block_length=block_length,
         confidence_level=parameters.confidence_level,
         ar_max=parameters.ar_max,
-        block_length=DAYS_PER_WEEK if frequency is Frequency.DAILY else 1,
     )
-    if estimate is None:
+    main = design.fit(design.main_treatment())
+    if main is None:
         caveats.append(Caveat.INSUFFICIENT_DATA)
-    return result(estimate, len(used))
+        return result(None, len(used))
+    estimate = main.estimate
+    origin = _date_index(adaptation.date, frequency)
+    fake_date = _placebo_date(before, adaptation.date, frequency)
+    placebo = validity.placebo_test(
+        design, fake=_date_index(fake_date, frequency), fake_date=fake_date
+    )
+    if placebo is not None and placebo.p_value < validity.PRE_TREND_P:
+        caveats.append(Caveat.PRE_TREND)
+    points = validity.event_study(design, main, adaptation=origin)
+    shock, reported = validity.uneven_shock(
+        design,
+        main,
+        adaptation=origin,
+        to_date=lambda index: _index_date(index, frequency),
+    )
+    if shock is not None:
+        caveats.append(Caveat.UNEVEN_SHOCK)
+        estimate = reported  # the same point estimate, a wider interval
+    return result(estimate, len(used), placebo, points, shock)

@@ -54,6 +54,15 @@ class UsageStatistic(StrEnum):
     CHANGE_AFTER_ADAPTATION = "change_after_adaptation"
 
 
+class UsageSource(StrEnum):
+    """Mirrors `IndicatorDefinition.DataSource`. Only the counters are read: an indicator on
+    manual counts (which panels could choose once) is judged "not enough data", saying why,
+    rather than silently on the counters."""
+
+    COUNTERS = "counters"
+    MANUAL_COUNTS = "manual_counts"
+
+
 class Theme(StrEnum):
     """What an indicator is about, as far as the proposal rules care.
 
@@ -157,6 +166,7 @@ class IndicatorSpec:
     statistic: UsageStatistic | None = None
     unit: str = ""
     theme: Theme = Theme.GENERAL
+    source: UsageSource = UsageSource.COUNTERS
 
     def __post_init__(self) -> None:
         if self.min_sample < 1:

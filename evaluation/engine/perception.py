@@ -20,8 +20,9 @@ Method
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -52,17 +53,30 @@ def sorted_adaptations(adaptations: Sequence[Adaptation]) -> tuple[Adaptation, .
 
 def period_of(rating: Rating, adaptations: Sequence[Adaptation]) -> int:
     """0 before the first adaptation, k from the k-th (adaptations sorted by date)."""
+    return _periods(adaptations)(rating)
+
+
+def _periods(adaptations: Sequence[Adaptation]) -> Callable[[Rating], int]:
+    """`period_of` for many ratings: the adaptations' versions and dates sorted once, each
+    rating placed by bisection (tens of thousands of ratings times each indicator)."""
     versions = [a.version for a in adaptations]
-    if rating.version is not None and versions and None not in versions:
-        return sum(1 for version in versions if version is not None and version <= rating.version)
-    return sum(1 for a in adaptations if a.date <= rating.date)
+    by_version = sorted(v for v in versions if v is not None) if None not in versions else None
+    dates = sorted(a.date for a in adaptations)
+
+    def period(rating: Rating) -> int:
+        if rating.version is not None and by_version:
+            return bisect.bisect_right(by_version, rating.version)
+        return bisect.bisect_right(dates, rating.date)
+
+    return period
 
 
 def current_ratings(
     ratings: Sequence[Rating], adaptations: Sequence[Adaptation]
 ) -> tuple[Rating, ...]:
     ordered = sorted_adaptations(adaptations)
-    return tuple(r for r in ratings if period_of(r, ordered) == len(ordered))
+    period = _periods(ordered)
+    return tuple(r for r in ratings if period(r) == len(ordered))
 
 
 def rating_stats(
@@ -71,7 +85,8 @@ def rating_stats(
     if not ratings:
         return None
     values = np.array([r.value for r in ratings], dtype=float)
-    negatives = sum(1 for r in ratings if is_negative(r.value, indicator))
+    negative = NEGATIVE_HIGHER_IS_BETTER if indicator.higher_is_better else NEGATIVE_LOWER_IS_BETTER
+    negatives = int(np.isin(values, negative).sum())
     interval = t_interval(values, confidence_level)
     if interval is not None:
         # The mean of 1–5 answers cannot leave the scale; the t interval can, for tiny n.
@@ -95,8 +110,9 @@ def perception_result(
     ordered = sorted_adaptations(adaptations)
     own = [r for r in ratings if r.indicator_code == indicator.code]
     by_period: list[list[Rating]] = [[] for _ in range(len(ordered) + 1)]
+    period = _periods(ordered)
     for rating in own:
-        by_period[period_of(rating, ordered)].append(rating)
+        by_period[period(rating)].append(rating)
     current = by_period[-1]
     profiles = sorted({profile for r in current for profile in r.profiles})
     by_profile = []

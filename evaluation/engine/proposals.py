@@ -1,4 +1,5 @@
-"""Rules that turn judgements into adjustment proposals, each with a French rationale.
+"""Rules that turn judgements into adjustment proposals, each with its rationale: a structured
+message (messages.py), also rendered in French.
 
 Let U be the usage indicators and P the perception indicators, each met, missed or lacking
 data (targets.py). The rules, in the order they are checked:
@@ -28,8 +29,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from . import texts
 from .inputs import IndicatorKind, Theme, UsageStatistic
+from .messages import FRENCH, Join, Message, Part, Value, message, render, text
 from .results import (
     Action,
     Caveat,
@@ -48,63 +49,73 @@ QUOTED_CAVEATS = (
     Caveat.FEW_CONTROLS,
     Caveat.AFTER_WINDOW_INCOMPLETE,
     Caveat.WINDOWS_TRUNCATED,
+    Caveat.UNEVEN_SHOCK,
+    Caveat.PRE_TREND,
 )
 
 
-def _format_value(judgement: IndicatorJudgement, value: float) -> str:
+def _value(judgement: IndicatorJudgement, value: float) -> Value:
     if judgement.kind is IndicatorKind.PERCEPTION:
-        return texts.rating(value)
+        return Value("rating", value)
     if judgement.statistic is UsageStatistic.CHANGE_AFTER_ADAPTATION:
-        return texts.signed_percent(value)
-    return texts.quantity(value, judgement.unit)
+        return Value("signed_percent", value)
+    return Value("quantity", value, unit=judgement.unit, decimals=0 if abs(value) >= 100 else 1)
 
 
-def describe(judgement: IndicatorJudgement, confidence_level: float) -> str:
+def describe(judgement: IndicatorJudgement, confidence_level: float) -> Message:
     """One indicator's numbers, with every reservation that applies to them."""
     if judgement.value is None:
-        return texts.NO_VALUE.format(name=judgement.name)
-    fields = {
-        "name": judgement.name,
-        "value": _format_value(judgement, judgement.value),
-        "target": _format_value(judgement, judgement.target),
-        "n": judgement.n,
-        "days": judgement.n,
-        "level": texts.level(confidence_level),
+        return message("NO_VALUE", name=text(judgement.name))
+    fields: dict[str, Part] = {
+        "name": text(judgement.name),
+        "value": _value(judgement, judgement.value),
+        "target": _value(judgement, judgement.target),
+        "n": Value("int", judgement.n),
+        "days": Value("int", judgement.n),
+        "level": Value("level", confidence_level),
     }
     interval = judgement.interval
     if interval is not None:
-        fields["low"] = _format_value(judgement, interval.low)
+        fields["low"] = _value(judgement, interval.low)
         if judgement.kind is IndicatorKind.PERCEPTION:
-            fields["low"] = texts.number(interval.low)  # "2,9 à 3,5/5", the scale said once
-        fields["high"] = _format_value(judgement, interval.high)
+            fields["low"] = Value("number", interval.low)  # "2,9 à 3,5/5", the scale said once
+        fields["high"] = _value(judgement, interval.high)
     if judgement.kind is IndicatorKind.PERCEPTION:
-        template = texts.PERCEPTION_DETAIL if interval else texts.PERCEPTION_DETAIL_NO_INTERVAL
+        key = "PERCEPTION_DETAIL" if interval else "PERCEPTION_DETAIL_NO_INTERVAL"
     elif judgement.statistic is UsageStatistic.CHANGE_AFTER_ADAPTATION:
-        template = texts.CHANGE_DETAIL if interval else texts.CHANGE_DETAIL_NO_INTERVAL
+        key = "CHANGE_DETAIL" if interval else "CHANGE_DETAIL_NO_INTERVAL"
         adapted = judgement.adaptation_date
-        fields["date"] = texts.date(adapted) if adapted else ""
+        fields["date"] = Value("date", adapted) if adapted else text("")
     else:
-        template = texts.MEAN_DETAIL if interval else texts.MEAN_DETAIL_NO_INTERVAL
-    text = template.format(**fields)
-    reservations = []
+        key = "MEAN_DETAIL" if interval else "MEAN_DETAIL_NO_INTERVAL"
+    detail = message(key, **fields)
+    reservations: list[Part] = []
     is_change = judgement.statistic is UsageStatistic.CHANGE_AFTER_ADAPTATION
     if is_change and interval is not None and interval.contains(0.0):
-        reservations.append(texts.INCLUDES_ZERO)
+        reservations.append(message("INCLUDES_ZERO"))
     if interval is not None and interval.contains(judgement.target):
-        reservations.append(texts.INCLUDES_TARGET)
+        reservations.append(message("INCLUDES_TARGET"))
     if judgement.alert and judgement.alert_threshold is not None:
-        threshold = _format_value(judgement, judgement.alert_threshold)
-        reservations.append(texts.BEYOND_ALERT.format(threshold=threshold))
+        threshold = _value(judgement, judgement.alert_threshold)
+        reservations.append(message("BEYOND_ALERT", threshold=threshold))
     reservations.extend(
-        texts.CAVEAT_TEXTS[caveat] for caveat in judgement.caveats if caveat in QUOTED_CAVEATS
+        message(f"CAVEAT.{caveat.value}")
+        for caveat in judgement.caveats
+        if caveat in QUOTED_CAVEATS
     )
     if reservations:
-        text += " — " + " ; ".join(reservations)
-    return text
+        return message(
+            "WITH_RESERVATIONS", text=detail, reservations=Join(tuple(reservations), "semicolon")
+        )
+    return detail
 
 
-def _details(judgements: Sequence[IndicatorJudgement], confidence_level: float) -> str:
-    return " ".join(f"{describe(j, confidence_level)}." for j in judgements)
+def _sentences(parts: Sequence[Part]) -> Join:
+    return Join(tuple(message("SENTENCE", text=p) for p in parts), "space")
+
+
+def _details(judgements: Sequence[IndicatorJudgement], confidence_level: float) -> Join:
+    return _sentences([describe(j, confidence_level) for j in judgements])
 
 
 def _evidence(
@@ -139,52 +150,55 @@ def _hot_spot_sentence(
     names: dict[str, str],
     fdr: float,
     totals: dict[str, tuple[int, int]],
-) -> str:
+) -> Message:
     if not spots:
-        return texts.NO_HOT_SPOT
-    parts = []
+        return message("NO_HOT_SPOT")
+    parts: list[Part] = []
     for spot in spots:
         total_n, total_negatives = totals[spot.indicator_code]
         rest_n = total_n - spot.n
         rest = (total_negatives - spot.negatives) / rest_n if rest_n else 0.0
         parts.append(
-            texts.HOT_SPOT.format(
-                start=texts.metres(spot.start_m),
-                end=texts.metres(spot.end_m),
-                name=names[spot.indicator_code],
-                negatives=spot.negatives,
-                n=spot.n,
-                share=texts.share(spot.negative_share or 0.0),
-                rest=texts.share(rest),
+            message(
+                "HOT_SPOT",
+                start=Value("metres", spot.start_m),
+                end=Value("metres", spot.end_m),
+                name=text(names[spot.indicator_code]),
+                negatives=Value("int", spot.negatives),
+                n=Value("int", spot.n),
+                share=Value("share", spot.negative_share or 0.0),
+                rest=Value("share", rest),
             )
         )
-    return texts.HOT_SPOTS.format(fdr=texts.share(fdr), segments=" ; ".join(parts))
+    return message("HOT_SPOTS", fdr=Value("share", fdr), segments=Join(tuple(parts), "semicolon"))
 
 
-def _need(judgement: IndicatorJudgement) -> str:
+def _need(judgement: IndicatorJudgement) -> Message:
     shortfall = judgement.shortfall or Shortfall.NOT_ESTIMABLE
-    return texts.SHORTFALL_TEXTS[shortfall].format(
-        name=judgement.name,
-        n=judgement.n,
-        minimum=judgement.min_sample,
-        ratings_needed=judgement.ratings_needed,
-        weeks=texts.weeks(judgement.weeks_needed or 0),
-        date=texts.date(judgement.adaptation_date) if judgement.adaptation_date else "",
+    return message(
+        f"SHORTFALL.{shortfall.value}",
+        name=text(judgement.name),
+        n=Value("int", judgement.n),
+        minimum=Value("int", judgement.min_sample),
+        ratings_needed=Value("int", judgement.ratings_needed),
+        weeks=Value("weeks", judgement.weeks_needed or 0),
+        date=Value("date", judgement.adaptation_date) if judgement.adaptation_date else text(""),
     )
 
 
 def _proposal(
     action: Action,
-    rationale: str,
+    rationale: Message,
     involved: Sequence[IndicatorJudgement],
     spots: Sequence[SegmentStat] = (),
 ) -> Proposal:
     return Proposal(
         action=action,
-        rationale=rationale,
+        rationale=render(rationale, FRENCH),
         indicator_codes=tuple(j.code for j in involved),
         segments=tuple(SegmentRef(s.indicator_code, s.start_m, s.end_m) for s in spots),
         evidence=_evidence(involved, spots),
+        message=rationale,
     )
 
 
@@ -209,7 +223,7 @@ def propose(
     judged = [j for j in judgements if j.status is not Status.NOT_ENOUGH_DATA]
     usage_met = bool(met_usage) and not missed_usage
 
-    def details(involved: Sequence[IndicatorJudgement]) -> str:
+    def details(involved: Sequence[IndicatorJudgement]) -> Join:
         return _details(involved, confidence_level)
 
     proposals: list[Proposal] = []
@@ -218,7 +232,7 @@ def propose(
         proposals.append(
             _proposal(
                 Action.REDESIGN_OR_REMOVE,
-                texts.REDESIGN_OR_REMOVE.format(details=details(involved)),
+                message("REDESIGN_OR_REMOVE", details=details(involved)),
                 involved,
             )
         )
@@ -240,11 +254,12 @@ def propose(
         proposals.append(
             _proposal(
                 Action.ADJUST,
-                texts.ADJUST.format(
-                    weakest=weakest.name,
+                message(
+                    "ADJUST",
+                    weakest=text(weakest.name),
                     details=details(ordered),
                     spots=_hot_spot_sentence(spots, names, hot_spot_fdr, totals),
-                    where=texts.ADJUST_WHERE if spots else "",
+                    where=message("ADJUST_WHERE" if spots else "NOTHING"),
                 ),
                 ordered,
                 spots,
@@ -256,7 +271,7 @@ def propose(
             proposals.append(
                 _proposal(
                     Action.ADD_SEPARATION,
-                    texts.ADD_SEPARATION.format(details=details(involved)),
+                    message("ADD_SEPARATION", details=details(involved)),
                     involved,
                 )
             )
@@ -264,14 +279,14 @@ def propose(
         if continuity and not missed_usage:
             involved = continuity + met_usage
             proposals.append(
-                _proposal(Action.EXTEND, texts.EXTEND.format(details=details(involved)), involved)
+                _proposal(Action.EXTEND, message("EXTEND", details=details(involved)), involved)
             )
     elif missed_usage:
         involved = missed_usage + [j for j in perception if j.status is Status.MET]
         proposals.append(
             _proposal(
                 Action.KEEP_AND_MONITOR,
-                texts.KEEP_AND_MONITOR_LOW_USAGE.format(details=details(involved)),
+                message("KEEP_AND_MONITOR_LOW_USAGE", details=details(involved)),
                 involved,
             )
         )
@@ -279,7 +294,7 @@ def propose(
         proposals.append(
             _proposal(
                 Action.MAKE_PERMANENT,
-                texts.MAKE_PERMANENT.format(details=details(judged)),
+                message("MAKE_PERMANENT", details=details(judged)),
                 judged,
             )
         )
@@ -287,15 +302,13 @@ def propose(
         proposals.append(
             _proposal(
                 Action.KEEP_AND_MONITOR,
-                texts.KEEP_AND_MONITOR.format(details=details(judged)),
+                message("KEEP_AND_MONITOR", details=details(judged)),
                 judged,
             )
         )
     if lacking:
-        needs = " ".join(f"{_need(j)}." for j in lacking)
+        needs = _sentences([_need(j) for j in lacking])
         proposals.append(
-            _proposal(
-                Action.COLLECT_MORE_DATA, texts.COLLECT_MORE_DATA.format(needs=needs), lacking
-            )
+            _proposal(Action.COLLECT_MORE_DATA, message("COLLECT_MORE_DATA", needs=needs), lacking)
         )
     return tuple(proposals)

@@ -10,9 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from .inputs import CounterId, Direction, Frequency, IndicatorKind, Theme, UsageStatistic
 from .parameters import Parameters
+
+if TYPE_CHECKING:
+    from .messages import Message
 
 
 class Status(StrEnum):
@@ -42,6 +46,8 @@ class Caveat(StrEnum):
     NO_DATA_BEFORE = "no_data_before"
     AFTER_WINDOW_INCOMPLETE = "after_window_incomplete"
     WINDOWS_TRUNCATED = "windows_truncated"
+    UNEVEN_SHOCK = "uneven_shock"
+    PRE_TREND = "pre_trend"
 
 
 class Shortfall(StrEnum):
@@ -54,6 +60,7 @@ class Shortfall(StrEnum):
     NO_DATA_BEFORE = "no_data_before"
     TOO_FEW_DAYS_BEFORE = "too_few_days_before"
     NOT_ESTIMABLE = "not_estimable"
+    SOURCE_NOT_READ = "source_not_read"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +100,50 @@ class EffectEstimate:
 
 
 @dataclass(frozen=True, slots=True)
+class PlaceboTest:
+    """A fake adaptation at `date`, inside the before window, fitted on the before window alone:
+    an honest design finds no effect there (`p_value` of "no effect")."""
+
+    date: dt.date
+    estimate: EffectEstimate
+    p_value: float
+
+
+@dataclass(frozen=True, slots=True)
+class EventStudyPoint:
+    """The treated counters' change in week `offset` (from the adaptation; −1, the last week
+    before, is the reference at 0 %), against the controls."""
+
+    offset: int
+    percent: float
+    percent_interval: Interval | None
+
+
+@dataclass(frozen=True, slots=True)
+class UnevenShock:
+    """Counters whose counts moved on their own inside the windows: `periods` (counter, window)
+    stand out of the model; `shift` is how much the log-ratio moves without them; the interval
+    is widened by it, `unwidened_interval` (%) is the date-clustered one."""
+
+    periods: tuple[tuple[CounterId, Window], ...]
+    shift: float | None
+    unwidened_interval: Interval
+
+
+@dataclass(frozen=True, slots=True)
+class YearOverYear:
+    """The after window against the same period a year earlier, same counters (yoy.py): not
+    corrected by controls. `periods`: days (months) valid in both years on some counter."""
+
+    window: Window
+    earlier: Window
+    percent: float
+    percent_interval: Interval | None
+    counters: tuple[CounterId, ...]
+    periods: int
+
+
+@dataclass(frozen=True, slots=True)
 class UsageEffect:
     """The effect of one adaptation on the arrangement's counters."""
 
@@ -109,6 +160,10 @@ class UsageEffect:
     days_after: int
     estimate: EffectEstimate | None
     caveats: tuple[Caveat, ...] = ()
+    placebo: PlaceboTest | None = None
+    event_study: tuple[EventStudyPoint, ...] = ()
+    uneven_shock: UnevenShock | None = None
+    year_over_year: YearOverYear | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,13 +287,15 @@ class SegmentRef:
 
 @dataclass(frozen=True, slots=True)
 class Proposal:
-    """An adjustment proposal: action code, French rationale and the evidence behind it."""
+    """An adjustment proposal: action code, rationale (in French, and as the structured
+    `message` it was rendered from, for other languages) and the evidence behind it."""
 
     action: Action
     rationale: str
     indicator_codes: tuple[str, ...] = ()
     segments: tuple[SegmentRef, ...] = ()
     evidence: tuple[tuple[str, float | int | str | None], ...] = ()
+    message: Message | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -125,10 +125,15 @@ def valid_counts(
     if frequency is Frequency.DAILY:
         first_day = frame["period"].min().date()
         last_day = frame["period"].max().date()
-        excluded = french_holidays(
-            first_day, last_day + dt.timedelta(days=1), parameters.holiday_subdivision
+        holidays_in_span = pd.to_datetime(
+            french_holidays(
+                first_day, last_day + dt.timedelta(days=1), parameters.holiday_subdivision
+            )
         )
-        frame.loc[frame["period"].isin(pd.to_datetime(excluded)), "keep"] = False
+        on_holiday = frame["period"].isin(holidays_in_span)
+        frame.loc[on_holiday, "keep"] = False
+        # Only the holidays some row fell on: the counts handed over may skip months.
+        excluded = tuple(sorted(day.date() for day in frame.loc[on_holiday, "period"].unique()))
     kept = frame.loc[frame["keep"], ["counter", "period", "count"]]
     return kept.sort_values(["counter", "period"], ignore_index=True), excluded
 

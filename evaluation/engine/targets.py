@@ -11,6 +11,9 @@ Rules
   ≤ when lower is better), *missed* otherwise.
 - `conclusive` when the interval lies entirely on the value's side of the target; `alert` when
   the value reaches the panel's alert threshold.
+- A usage indicator whose data source is not the counters (manual counts) is *not enough
+  data*, shortfall `source_not_read`: the engine reads counters only, and judging it on them
+  would answer another question than the panel's.
 - A usage "change after an adaptation" is judged on the latest adaptation of the arrangement
   (the version in force); its value is the % change and the target a % too.
 """
@@ -21,7 +24,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 
-from .inputs import IndicatorKind, IndicatorSpec, UsageStatistic
+from .inputs import IndicatorKind, IndicatorSpec, UsageSource, UsageStatistic
 from .results import (
     Caveat,
     IndicatorJudgement,
@@ -196,6 +199,17 @@ def judge_indicators(
     for indicator in indicators:
         if indicator.kind is IndicatorKind.PERCEPTION:
             judgements.append(judge_perception(indicator, by_code.get(indicator.code)))
+        elif indicator.source is not UsageSource.COUNTERS:
+            judgements.append(
+                _judgement(
+                    indicator,
+                    value=None,
+                    interval=None,
+                    n=0,
+                    enough=False,
+                    shortfall=Shortfall.SOURCE_NOT_READ,
+                )
+            )
         elif indicator.statistic is UsageStatistic.CHANGE_AFTER_ADAPTATION:
             judgements.append(judge_change(indicator, usage_effects, has_counters=has_counters))
         else:

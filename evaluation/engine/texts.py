@@ -115,6 +115,14 @@ CAVEAT_TEXTS = {
     Caveat.WINDOWS_TRUNCATED: (
         "les périodes comparées ont été raccourcies pour ne pas empiéter sur une autre adaptation"
     ),
+    Caveat.UNEVEN_SHOCK: (
+        "certains compteurs ont varié seuls pendant les périodes comparées (travaux, événement "
+        "local) : l'intervalle est élargi pour en tenir compte"
+    ),
+    Caveat.PRE_TREND: (
+        "le test placebo trouve un écart qui se creusait déjà avant l'adaptation : une partie "
+        "de l'effet peut en venir"
+    ),
 }
 
 # --- what is missing -------------------------------------------------------------------------
@@ -128,8 +136,7 @@ SHORTFALL_TEXTS = {
         "soit encore environ {weeks} de comptage"
     ),
     Shortfall.NO_COUNTER: (
-        "« {name} » : aucun compteur ne mesure cet aménagement (installer un compteur ou "
-        "organiser des comptages manuels)"
+        "« {name} » : aucun compteur ne mesure cet aménagement (installer un compteur)"
     ),
     Shortfall.NO_ADAPTATION: "« {name} » : aucune adaptation dont mesurer l'effet",
     Shortfall.NO_DATA_BEFORE: (
@@ -143,6 +150,10 @@ SHORTFALL_TEXTS = {
     Shortfall.NOT_ESTIMABLE: (
         "« {name} » : comptages trop lacunaires autour de l'adaptation du {date} pour en "
         "estimer l'effet"
+    ),
+    Shortfall.SOURCE_NOT_READ: (
+        "« {name} » : ses données sont des comptages manuels, que l'évaluation ne lit pas "
+        "(adopter une nouvelle version qui lit les compteurs)"
     ),
 }
 
@@ -198,3 +209,20 @@ COLLECT_MORE_DATA = (
     "Les données ne suffisent pas encore pour juger. {needs} "
     "Proposition : poursuivre la collecte avant de décider."
 )
+
+# --- glue between the parts of a rationale ----------------------------------------------------
+
+SENTENCE = "{text}."
+WITH_RESERVATIONS = "{text} — {reservations}"
+NOTHING = ""
+
+# Every template by the key a `messages.Message` names it with.
+TEMPLATES: dict[str, str] = {
+    **{
+        name: value
+        for name, value in dict(globals()).items()
+        if name.isupper() and isinstance(value, str) and name not in {"NBSP", "MINUS"}
+    },
+    **{f"CAVEAT.{caveat.value}": sentence for caveat, sentence in CAVEAT_TEXTS.items()},
+    **{f"SHORTFALL.{code.value}": sentence for code, sentence in SHORTFALL_TEXTS.items()},
+}

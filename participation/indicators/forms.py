@@ -16,6 +16,11 @@ from participation.indicators.text import DefinitionText
 from participation.models import SCALE_STEPS, IndicatorDefinition, Stance
 
 Kind = IndicatorDefinition.Kind
+OFFERED_SOURCES = [
+    (value, label)
+    for value, label in IndicatorDefinition.DataSource.choices
+    if value in definition_text.READ_SOURCES
+]
 DEFAULT_LABELS = [
     _("Not at all"),
     _("A little"),
@@ -43,6 +48,13 @@ class DefinitionForm(Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=Kind.choices, widget=forms.RadioSelect, initial=Kind.PERCEPTION
     )
+    theme = forms.ChoiceField(
+        label=_("What it is about"),
+        choices=IndicatorDefinition.Theme.choices,
+        initial=IndicatorDefinition.Theme.GENERAL,
+        required=False,  # left out: about something else
+        help_text=_("Tells the evaluation which adjustment to propose when the target is missed."),
+    )
     question = forms.CharField(
         label=_("Question asked to residents"),
         max_length=300,
@@ -51,7 +63,9 @@ class DefinitionForm(Form):
     )
     data_source = forms.ChoiceField(
         label=_("Data source"),
-        choices=[("", "—"), *IndicatorDefinition.DataSource.choices],
+        # The evaluation reads the counters only: manual counts are not offered (see
+        # `definition_text_check`).
+        choices=[("", "—"), *OFFERED_SOURCES],
         required=False,
         help_text=_("Usage indicators only."),
     )
@@ -116,7 +130,7 @@ class DefinitionForm(Form):
 
     @property
     def main_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in ("code", "name", "description", "kind")]
+        return [self[name] for name in ("code", "name", "description", "kind", "theme")]
 
     @property
     def perception_fields(self) -> list[forms.BoundField]:
@@ -143,9 +157,10 @@ class DefinitionForm(Form):
     def clean(self) -> dict[str, Any]:
         """The rules of the service (`definition_text_check`), reported on the fields."""
         data = super().clean() or {}
-        required = ("code", "name", "kind", "unit", "direction", "target", "min_sample_size")
-        if any(name not in data for name in (*required, "applicable_kinds")):
-            return data  # a field is already in error: say that first
+        # A field already in error (a missing value, or one not offered, such as manual
+        # counts): say that first.
+        if any(name not in data for name in self.fields):
+            return data
         try:
             definition_text.definition_text_check(self.to_text())
         except ValidationError as error:
@@ -177,6 +192,7 @@ class DefinitionForm(Form):
             alert_threshold=data["alert_threshold"],
             min_sample_size=data["min_sample_size"],
             applicable_kinds=list(data["applicable_kinds"]),
+            theme=data.get("theme") or IndicatorDefinition.Theme.GENERAL,
         )
 
     @staticmethod

@@ -14,6 +14,11 @@ from participation.models import SCALE_STEPS, IndicatorDefinition
 ERROR_QUESTION_REQUIRED = _("A perception indicator needs the question residents will answer.")
 ERROR_LABELS_REQUIRED = _("Give a label to each of the five steps.")
 ERROR_SOURCE_REQUIRED = _("A usage indicator needs a data source.")
+ERROR_SOURCE_NOT_READ = _(
+    "The evaluation does not read manual counts: choose the arrangement's counters."
+)
+# The data sources the evaluation reads (evaluation.engine.UsageSource.COUNTERS).
+READ_SOURCES = frozenset({IndicatorDefinition.DataSource.COUNTERS})
 ERROR_STATISTIC_REQUIRED = _("A usage indicator needs a statistic.")
 ERROR_SCALE_RANGE = _("On the 1 to 5 scale, this value must be between 1 and 5.")
 ERROR_ALERT_SIDE_HIGHER = _(
@@ -43,6 +48,7 @@ class DefinitionText:
     statistic: str = ""
     alert_threshold: Decimal | None = None
     min_sample_size: int = 30
+    theme: str = IndicatorDefinition.Theme.GENERAL
 
     @classmethod
     def of(cls, definition: IndicatorDefinition) -> DefinitionText:
@@ -63,7 +69,8 @@ def definition_text_check(text: DefinitionText) -> None:
     """Raise `ValidationError`, by field, if `text` breaks a rule of its kind.
 
     A perception indicator has a question, five step labels, and its target and alert
-    threshold on the 1–5 scale; a usage indicator has a data source and a statistic. The alert
+    threshold on the 1–5 scale; a usage indicator has a data source the evaluation reads (the
+    counters: manual counts are not read, so not offered) and a statistic. The alert
     threshold lies on the wrong side of the target; at least one kind of arrangement is named.
     (The database checks the same rules; this says which field is wrong, in words.)
     """
@@ -81,6 +88,8 @@ def definition_text_check(text: DefinitionText) -> None:
     elif text.kind == IndicatorDefinition.Kind.USAGE:
         if not text.data_source:
             errors["data_source"] = ValidationError(ERROR_SOURCE_REQUIRED, code="required")
+        elif text.data_source not in READ_SOURCES:
+            errors["data_source"] = ValidationError(ERROR_SOURCE_NOT_READ, code="not_read")
         if not text.statistic:
             errors["statistic"] = ValidationError(ERROR_STATISTIC_REQUIRED, code="required")
     if text.alert_threshold is not None and "alert_threshold" not in errors:

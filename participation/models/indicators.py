@@ -45,6 +45,15 @@ class IndicatorDefinition(models.Model):
         MEAN_DAILY = "mean_daily", _("Mean daily count")
         CHANGE_AFTER_ADAPTATION = "change_after_adaptation", _("Change after an adaptation (%)")
 
+    class Theme(models.TextChoices):
+        """What the indicator is about, as far as the proposal rules care (evaluation.engine
+        proposals): a missed safety indicator proposes adding separation, a missed continuity
+        one extending the arrangement."""
+
+        GENERAL = "general", _("Something else")
+        SAFETY = "safety", _("Felt safety: if missed, propose adding separation")
+        CONTINUITY = "continuity", _("Continuity of the route: if missed, propose extending it")
+
     class Direction(models.TextChoices):
         HIGHER = "higher", _("Higher is better")
         LOWER = "lower", _("Lower is better")
@@ -69,6 +78,13 @@ class IndicatorDefinition(models.Model):
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    theme = models.CharField(
+        _("what it is about"),
+        max_length=20,
+        choices=Theme.choices,
+        default=Theme.GENERAL,
+        help_text=_("Tells the evaluation which adjustment to propose when the target is missed."),
+    )
     # Perception: the question and the label of each of the five steps, 1 to 5.
     question = models.CharField(_("question asked to residents"), max_length=300, blank=True)
     scale_labels = ArrayField(

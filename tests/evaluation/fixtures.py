@@ -46,9 +46,11 @@ def counter(external_id: str, *, source: str = "test", linked_to: Amenagement | 
     return made
 
 
-def daily_totals(counter_: Counter, *, base: int) -> None:
-    rows, day = [], FIRST_DAY
-    while day <= LAST_DAY:
+def daily_totals(
+    counter_: Counter, *, base: int, first: dt.date = FIRST_DAY, last: dt.date = LAST_DAY
+) -> None:
+    rows, day = [], first
+    while day <= last:
         weekday_factor = 0.7 if day.weekday() >= 5 else 1.0
         count = int(base * weekday_factor * (1 + (day.toordinal() * 7919 % 13) / 100))
         hours = 20 if day == INCOMPLETE_DAY else 24

@@ -3,7 +3,9 @@
 import datetime as dt
 
 from evaluation.engine import Frequency, Theme
-from evaluation.inputs import evaluation_inputs, indicator_theme
+from evaluation.inputs import evaluation_inputs
+from participation.indicators import services as definition_services
+from tests.participation.fixtures import endorse, perception_text
 from usage.models import Length as UsageLength
 from usage.models import MonthlyTotal, Outage
 
@@ -107,14 +109,29 @@ def test_ratings_given_after_as_of_are_left_out(city, adopted, member):
     assert evaluation_inputs(amenagement=city.amenagement, as_of=AS_OF).engine.ratings == ()
 
 
-def test_theme_mapping(adopted):
-    assert indicator_theme(adopted) is Theme.SAFETY
-    adopted.code, adopted.name = "continuite", "Continuité"
-    assert indicator_theme(adopted) is Theme.CONTINUITY
-    adopted.code, adopted.name = "confort", "Road safety"
-    assert indicator_theme(adopted) is Theme.SAFETY
-    adopted.name = "Confort"
-    assert indicator_theme(adopted) is Theme.GENERAL
+def test_the_theme_is_the_one_the_panel_chose_not_a_guess_from_the_name(
+    city, panel, member, member2, facilitator
+):
+    panel.communes.add(city.amenagement.commune)
+
+    def adopt(code, name, theme):
+        text = perception_text(code=code, name=name, theme=theme)
+        proposal = definition_services.definition_propose(
+            panel=panel, proposed_by=member, text=text
+        )
+        endorse(proposal, member, member2)
+        return definition_services.definition_adopt(definition=proposal, by=facilitator)
+
+    named_safety = adopt("securite-2", "Sécurité", "general")
+    named_comfort = adopt("confort", "Confort", "safety")
+    named_nothing = adopt("itineraire", "Itinéraire", "continuity")
+    inputs = evaluation_inputs(amenagement=city.amenagement, as_of=AS_OF)
+    themes = {spec.code: spec.theme for spec in inputs.engine.indicators}
+    assert themes == {
+        named_safety.code: Theme.GENERAL,
+        named_comfort.code: Theme.SAFETY,
+        named_nothing.code: Theme.CONTINUITY,
+    }
 
 
 def test_line_length_is_measured_in_the_metric_crs(city):

@@ -140,3 +140,32 @@ def test_a_proposal_naming_hot_spots_carries_their_geometry(city, adopted):
     assert proposal.evidence["segments"] == [
         {"indicator_code": "securite", "start_m": 0.0, "end_m": 100.0}
     ]
+
+
+def test_the_regional_holidays_of_the_settings_are_left_out(city, settings):
+    metropolitan = evaluation_run(amenagement=city.amenagement, as_of=LAST_DAY)
+    settings.TACTIQUE_HOLIDAY_SUBDIVISION = "57"  # Moselle: Good Friday off too
+    regional = evaluation_run(amenagement=city.amenagement, as_of=LAST_DAY)
+    assert metropolitan.parameters["holiday_subdivision"] is None
+    assert regional.parameters["holiday_subdivision"] == "57"
+    # Good Friday, 10 April 2020, lies in the creation's before window.
+    assert (
+        regional.data_summary["holidays_excluded"]
+        == metropolitan.data_summary["holidays_excluded"] + 1
+    )
+    before, after = (
+        run.usage_effects.get().details["observations"] for run in (metropolitan, regional)
+    )
+    assert after < before
+
+
+def test_an_unknown_holiday_region_is_reported_at_start_up(settings):
+    from django.core.checks import run_checks
+
+    settings.TACTIQUE_HOLIDAY_SUBDIVISION = "Alsace-Lorraine"
+    errors = [e for e in run_checks() if e.id == "tactique.E101"]
+    assert len(errors) == 1
+    assert "Alsace-Lorraine" in errors[0].msg
+    assert "6AE" in errors[0].hint
+    settings.TACTIQUE_HOLIDAY_SUBDIVISION = "Alsace"
+    assert not [e for e in run_checks() if e.id == "tactique.E101"]

@@ -1,9 +1,12 @@
 """The evaluation section of an arrangement's page and the staff button that runs it."""
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import formats
 from django.utils.html import escape
 from django.utils.translation import gettext
 
@@ -16,8 +19,10 @@ from tests.jobs import queued_jobs, run_queued_jobs
 from tests.participation.fixtures import PASSWORD, make_user
 
 from .fixtures import (
+    FIRST_DAY,
     LAST_DAY,
     city_fixture,  # noqa: F401 -- the `city` fixture
+    daily_totals,
 )
 
 pytestmark = pytest.mark.django_db
@@ -171,3 +176,33 @@ def test_latest_evaluation_takes_five_queries(city, django_assert_num_queries, r
         [p.rationale for p in run.open_proposals]
         [s.definition.name for s in run.hot_spots]
     assert run == last
+
+
+def test_each_effect_shows_its_placebo_test_and_week_by_week_chart(client, city):
+    evaluation_run(amenagement=city.amenagement, as_of=LAST_DAY)
+    page = client.get(city.amenagement.get_absolute_url()).content.decode()
+    (effect,) = latest_evaluation(amenagement=city.amenagement).usage_effects.all()
+    placebo = effect.details["placebo"]
+    assert placebo["date"] == "2020-04-13"  # four weeks before the creation, 2020-05-11
+    assert "Test placebo (une fausse adaptation le 13 avril 2020" in page
+    # The chart is an inline SVG drawn on the server, with its numbers in a table.
+    assert "Semaine par semaine autour de l’adaptation" in page
+    weeks = [p["offset"] for p in effect.details["event_study"]]
+    assert weeks == [*range(-8, 0), *range(1, 9)]
+    assert page.count('<tr><th scope="row">') == len(weeks)
+    assert "<script" not in page.split('id="evaluation"')[1].split("</section>")[0]
+
+
+def test_each_effect_shows_the_year_over_year_figure_when_a_year_earlier_is_counted(client, city):
+    # Counts a year before the fixture's summer, on the same days of the week (364 days).
+    shift = dt.timedelta(days=364)
+    for made in (city.treated, city.quiet_control, city.unlinked_same_source):
+        daily_totals(made, base=500, first=FIRST_DAY - shift, last=LAST_DAY - shift)
+    evaluation_run(amenagement=city.amenagement, as_of=LAST_DAY)
+    (effect,) = latest_evaluation(amenagement=city.amenagement).usage_effects.all()
+    yoy = effect.details["year_over_year"]
+    assert yoy["counters"] == [city.treated.pk]
+    page = client.get(city.amenagement.get_absolute_url()).content.decode()
+    change = formats.number_format(yoy["percent"], 1)
+    assert f"D’une année sur l’autre : {change} %" in page
+    assert "sur 1 compteur, le même les deux années ; sans correction par les compteurs" in page

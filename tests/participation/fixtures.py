@@ -36,6 +36,7 @@ def perception_text(**changes) -> DefinitionText:
         "code": "securite",
         "name": "Sentiment de sécurité",
         "kind": IndicatorDefinition.Kind.PERCEPTION,
+        "theme": IndicatorDefinition.Theme.SAFETY,
         "question": "Vous sentez-vous en sécurité ici ?",
         "scale_labels": ["Pas du tout", "Peu", "Moyennement", "Plutôt", "Tout à fait"],
         "unit": "/ 5",

@@ -5,11 +5,13 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import escape
 
 from participation.indicators import deliberation
 from participation.indicators import services as definition_services
+from participation.indicators import text as definition_text
 from participation.models import Comment, IndicatorDefinition, Stance
 from participation.panels import services as panel_services
 from tests.participation.fixtures import endorse, make_user, perception_text, usage_text
@@ -208,6 +210,24 @@ def test_a_member_proposes_and_lands_on_the_open_proposal(client, panel, member)
     assert "L&#x27;itinéraire est-il continu ?" in page
 
 
+def test_the_panel_chooses_what_an_indicator_is_about(client, panel, member):
+    client.force_login(member)
+    page = html(client.get(propose_url(panel)))
+    assert re.search(r'<select[^>]*name="theme"', page)
+    assert "Continuité de l’itinéraire : si manqué, proposer de le prolonger" in page
+    client.post(propose_url(panel), proposal_data(theme="continuity"))
+    client.post(propose_url(panel), proposal_data(code="sans-theme", name="Sécurité"))
+    themes = dict(IndicatorDefinition.objects.values_list("code", "theme"))
+    # Chosen, not guessed: an indicator named "Sécurité" without a theme is about something else.
+    assert themes == {"continuite": "continuity", "sans-theme": "general"}
+
+
+def test_a_new_version_starts_from_the_adopted_theme(client, adopted, panel, member):
+    client.force_login(member)
+    page = html(client.get(propose_url(panel) + f"?revise={adopted.pk}"))
+    assert re.search(r'<option value="safety"[^>]*selected', page)
+
+
 def test_proposing_a_new_version_starts_from_the_adopted_text_and_keeps_its_code(
     client, adopted, panel, member
 ):
@@ -381,3 +401,28 @@ def test_other_panels_and_people_stay_separate(client, panel):
     )
     page = html(client.get(other.get_absolute_url()))
     assert "Membre2" not in page
+
+
+def test_manual_counts_are_not_offered_as_a_data_source(client, panel, member):
+    """The evaluation reads counters only: a panel cannot choose manual counts (the choice
+    used to be offered and was silently judged on the counters)."""
+    client.force_login(member)
+    page = html(client.get(propose_url(panel)))
+    assert 'value="counters"' in page
+    assert 'value="manual_counts"' not in page
+    data = proposal_data(
+        code="comptages",
+        kind="usage",
+        data_source="manual_counts",
+        statistic="mean_daily",
+        unit="passages",
+        target="100",
+    )
+    response = client.post(propose_url(panel), data)
+    assert response.status_code == 200
+    assert not IndicatorDefinition.objects.exists()
+    with pytest.raises(ValidationError) as error:
+        definition_text.definition_text_check(
+            usage_text(data_source=IndicatorDefinition.DataSource.MANUAL_COUNTS)
+        )
+    assert error.value.error_dict["data_source"][0].code == "not_read"

@@ -50,6 +50,7 @@ STARTER_SET = [
         code="securite-ressentie",
         name="Sentiment de sécurité",
         kind=PERCEPTION,
+        theme=IndicatorDefinition.Theme.SAFETY,
         question="Sur cet aménagement, vous sentez-vous en sécurité ?",
         scale_labels=[
             "Pas du tout en sécurité",
@@ -96,6 +97,7 @@ STARTER_SET = [
         code="continuite",
         name="Continuité de l'itinéraire",
         kind=PERCEPTION,
+        theme=IndicatorDefinition.Theme.CONTINUITY,
         question="Cet aménagement vous permet-il de poursuivre votre trajet sans coupure ni "
         "détour ?",
         scale_labels=[

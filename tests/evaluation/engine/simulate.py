@@ -40,6 +40,9 @@ class Scenario:
     lockdown_factor: float = 0.25
     season_amplitude: float = 0.35
     mean_level: float = 800.0
+    # A shock on one counter only (works next to it, a local event): (index of the counter
+    # — controls come after the treated ones —, first day, day after the last, factor).
+    local_shock: tuple[int, dt.date, dt.date, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,10 @@ def simulate_counts(seed: int, scenario: Scenario = Scenario()) -> Simulated:
         log_mean += sd * innovations
         if i < scenario.n_treated:
             log_mean += np.where(after, np.log1p(scenario.effect), 0.0)
+        if scenario.local_shock is not None and scenario.local_shock[0] == i:
+            _, first, last, factor = scenario.local_shock
+            hit = (days >= pd.Timestamp(first)) & (days < pd.Timestamp(last))
+            log_mean += np.where(hit, np.log(factor), 0.0)
         counts = rng.poisson(np.exp(log_mean))
         rows.extend(
             CountRow(counter=name, period=day.date(), count=int(count))

@@ -105,3 +105,27 @@ def test_results_are_frozen():
     evaluation = run(good_ratings(1))
     with pytest.raises(dataclasses.FrozenInstanceError):
         evaluation.proposals[0].rationale = "autre chose"  # type: ignore[misc]
+
+
+def test_a_usage_indicator_on_manual_counts_is_not_judged_on_the_counters():
+    """The counters say +30 %, but the panel's indicator asks about manual counts, which the
+    engine does not read: not enough data, saying why, never the counters' figure."""
+    manual = dataclasses.replace(
+        change_spec(target=10.0), code="manual", source=engine.UsageSource.MANUAL_COUNTS
+    )
+    simulated = simulate_counts(21, SCENARIO)
+    inputs = EngineInputs(
+        indicators=(manual, change_spec(target=10.0)),
+        counts=tuple(simulated.rows),
+        treated_counters=frozenset(simulated.treated),
+        control_counters=frozenset(simulated.controls),
+        adaptations=(Adaptation(ADAPTATION, "widened", version=1),),
+    )
+    evaluation = evaluate(inputs, as_of=AS_OF)
+    on_manual, on_counters = evaluation.judgements
+    assert on_counters.status is Status.MET
+    assert on_manual.status is Status.NOT_ENOUGH_DATA
+    assert on_manual.value is None
+    assert on_manual.shortfall is engine.Shortfall.SOURCE_NOT_READ
+    (proposal,) = [p for p in evaluation.proposals if p.action is Action.COLLECT_MORE_DATA]
+    assert "comptages manuels, que l'évaluation ne lit pas" in proposal.rationale
