@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Area, Length, Transform
 from django.contrib.gis.geos import GEOSGeometry, Point, Polygon
+from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Func, Prefetch, QuerySet, TextField, Value
+from django.db.models.functions import Coalesce, Concat, Least, Lower
 from django.utils.translation import gettext_lazy as _
 
 from amenagements.facets import Facet, FacetFilters, choices_facet, commune_facet
@@ -39,12 +43,52 @@ class AmenagementFilters(FacetFilters):
     kind: str = ""
     status: str = ""
     commune: str = ""  # a commune slug
+    q: str = ""  # words of a name or a street (the search rule, below)
 
     CHOICES = {"kind": Amenagement.Kind.values, "status": Amenagement.Status.values}
 
 
+# Search (`q`): an arrangement matches when every word typed is close to a word of its name or
+# of its commune's — accents and case aside, a typo allowed: PostgreSQL's trigram word
+# similarity (pg_trgm) of each word against the unaccented text, at least `SEARCH_SIMILARITY`.
+# "perache" finds "Quai Perrache", "croix rousse" the arrangements of "Lyon 4e — Croix-Rousse".
+SEARCH_SIMILARITY = 0.5
+SEARCH_WORDS_MAX = 8
+WORD = re.compile(r"\w+")
+
+
+class _Unaccent(Func):
+    function = "unaccent"
+    output_field = TextField()
+
+
+def _search_text() -> Func:
+    return _Unaccent(
+        Lower(Concat("name", Value(" "), Coalesce("commune__name", Value("")))),
+        output_field=TextField(),
+    )
+
+
+def _folded(word: str) -> str:
+    """A word lowercased and without its accents, as `unaccent(lower(…))` leaves the text."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def search_words(q: str) -> list[str]:
+    """The words of a search, at most `SEARCH_WORDS_MAX`, of two characters or more."""
+    return [w for w in WORD.findall(q) if len(w) >= 2][:SEARCH_WORDS_MAX]
+
+
 def amenagement_queryset(filters: AmenagementFilters) -> QuerySet[Amenagement]:
     qs = Amenagement.objects.all()
+    words = search_words(filters.q)
+    if words:
+        text = _search_text()
+        similarities = [TrigramWordSimilarity(_folded(word), text) for word in words]
+        qs = qs.annotate(
+            search_match=Least(*similarities) if len(similarities) > 1 else similarities[0]
+        ).filter(search_match__gte=SEARCH_SIMILARITY)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.status:
@@ -56,12 +100,14 @@ def amenagement_queryset(filters: AmenagementFilters) -> QuerySet[Amenagement]:
 
 def amenagement_list(filters: AmenagementFilters) -> QuerySet[Amenagement]:
     """The arrangements matching `filters`, with their commune, for the accessible list."""
-    return (
+    qs = (
         amenagement_queryset(filters)
         .select_related("commune")
         .only("slug", "name", "kind", "status", "commune__name", "opened_on")
-        .order_by("name", "pk")
     )
+    if search_words(filters.q):
+        return qs.order_by(F("search_match").desc(), "name", "pk")  # the closest first
+    return qs.order_by("name", "pk")
 
 
 def filter_facets(filters: AmenagementFilters) -> dict[str, Facet]:

@@ -56,6 +56,7 @@ def map_view(request: HtmxHttpRequest) -> HttpResponse:
     context = {
         "filters": filters,
         "query": urlencode(filters.as_query()),
+        "search_clear_query": urlencode(filters.as_query(q="")),
         "facets": _facet_links(filters, facets),
         "page": page,
         "map": map_settings(),
