@@ -93,6 +93,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "pages.context_processors.services_attention",
             ],
+            # `{{ date|long_date }}` everywhere: « 1er octobre 2024 » (common.dates).
+            "builtins": ["common.templatetags.dates"],
         },
     },
 ]

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 from django.utils import formats
 
+from common.dates import long_date
+
 if TYPE_CHECKING:
     from evaluation.models import UsageEffectResult
 
@@ -86,7 +88,7 @@ def effect_chart(effects: Sequence[UsageEffectResult]) -> EffectChart | None:
     rows = []
     for i, e in enumerate(effects):
         adaptation = e.adaptation
-        date = formats.date_format(adaptation.date, "DATE_FORMAT")
+        date = long_date(adaptation.date)
         label = f"{adaptation.get_kind_display()}, {date}"
         y = TOP + ROW * i + ROW / 2
         if e.percent_change is None:

@@ -26,12 +26,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from amenagements import services as amenagement_services
 from amenagements.models import Adaptation
+from common.dates import long_date
 from common.mail import email_queue
 from common.rules import require_open
 from evaluation.models import AdjustmentProposal
@@ -201,7 +202,7 @@ def decision_notify(*, proposal_id: int) -> int:
             )
             % {
                 "arrangement": amenagement.name,
-                "date": formats.date_format(timezone.localtime(proposal.decided_at), "DATE_FORMAT"),
+                "date": long_date(timezone.localtime(proposal.decided_at)),
                 "action": proposal.get_action_display(),
                 "status": proposal.get_status_display().lower(),
             },

@@ -15,8 +15,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.utils import formats
-from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext
+
+from common.dates import long_date
 
 if TYPE_CHECKING:
     from evaluation.engine.messages import Value
@@ -155,11 +157,7 @@ def _percent(number: str) -> str:
 
 
 def _date(value: dt.date) -> str:
-    text = formats.date_format(value, "DATE_FORMAT")
-    # French writes the first of the month as an ordinal: « 1er octobre 2024 ».
-    if value.day == 1 and (get_language() or "").startswith("fr") and text.startswith("1 "):
-        return "1er " + text[2:]
-    return text
+    return long_date(value)  # « 1er octobre 2024 »
 
 
 class Reader:

@@ -28,9 +28,10 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.dates import long_date
 from common.rules import require_open
 from participation.indicators.selectors import proposal_tally
 from participation.indicators.text import DefinitionText, definition_text_check
@@ -79,7 +80,7 @@ def _frozen_error(definition: IndicatorDefinition) -> ValidationError:
         code="frozen",
         params={
             "status": definition.get_status_display().lower(),
-            "date": formats.date_format(timezone.localtime(when), "DATE_FORMAT") if when else "",
+            "date": long_date(timezone.localtime(when)) if when else "",
         },
     )
 
