@@ -91,3 +91,28 @@ def test_the_pinning_instructions_are_on_the_map_while_pinning(live_server, brow
     expect(page.locator("[data-pin-status]")).not_to_have_text("Aucun endroit placé.")
     expect(hint).to_have_count(0)
     ctx.close()
+
+
+def test_the_answers_distribution_reads_line_by_line_on_a_phone(live_server, browser, city):
+    """Each answer's words on one line above its bar (they wrapped one word per line, squeezed
+    into a column beside the bar, before the results table was stacked)."""
+    ctx = browser.new_context(locale="fr-FR", viewport=PHONE)
+    page = ctx.new_page()
+    page.goto(live_server.url + city.get_absolute_url())
+    labels = page.locator(".opinion-results .distribution__label")
+    expect(labels.first).to_be_visible()
+    shapes = labels.evaluate_all(
+        """spans => spans.map(span => {
+            const style = getComputedStyle(span);
+            const bar = span.parentElement.querySelector("meter").getBoundingClientRect();
+            const box = span.getBoundingClientRect();
+            return {text: span.textContent, lines: box.height / parseFloat(style.lineHeight),
+                    barBelow: bar.top >= box.bottom - 1, barWidth: bar.width};
+        })"""
+    )
+    assert len(shapes) == 10  # five answers of each of the two questions
+    for shape in shapes:
+        assert shape["lines"] < 1.5, shape
+        assert shape["barBelow"], shape
+        assert shape["barWidth"] > PHONE["width"] / 2, shape
+    ctx.close()

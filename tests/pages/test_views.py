@@ -95,7 +95,7 @@ def test_detail_page_shows_facts_versions_and_timeline(client, network):
     assert response.status_code == 200
     assert "Prolongée jusqu&#x27;au pont." in html
     assert "Prolongé" in html  # the adaptation kind, in French
-    assert "1 mars 2021" in html
+    assert "1er mars 2021" in html  # « 1er », the French ordinal
     # Two versions in the history map's data, the second one current.
     start = html.index('id="versions-geojson"')
     payload = html[html.index(">", start) + 1 : html.index("</script>", start)]
