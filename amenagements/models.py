@@ -16,7 +16,8 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import IsValid
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import RangeOperators
+from django.contrib.postgres.fields import ArrayField, RangeOperators
+from django.contrib.postgres.indexes import GinIndex
 from django.db.models import F, Func, Q
 from django.db.models.lookups import Exact, In
 from django.urls import reverse
@@ -121,6 +122,28 @@ class Amenagement(models.Model):
     # a segment is the one that says what it is (`importing.snapshot`).
     snapshot_seen_on = models.DateField(_("last snapshot holding it"), null=True, blank=True)
     snapshot_seen_file = models.CharField(_("in the file"), max_length=255, blank=True)
+    # A stretch shared by several lines of a network (the source has one feature per line, with
+    # the same geometry) is one arrangement: the identifiers of the other lines' features, and
+    # the names of all of them, so that each line finds it again (`amenagements.stretches`).
+    shared_external_ids = ArrayField(
+        models.CharField(max_length=200),
+        verbose_name=_("identifiers of the same stretch on other lines"),
+        default=list,
+        blank=True,
+    )
+    stretch_names = ArrayField(
+        models.CharField(max_length=200),
+        verbose_name=_("names of the lines' features it stands for"),
+        default=list,
+        blank=True,
+    )
+    # The slugs of arrangements merged into this one: their pages redirect here.
+    former_slugs = ArrayField(
+        models.SlugField(max_length=120),
+        verbose_name=_("former addresses"),
+        default=list,
+        blank=True,
+    )
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -144,7 +167,10 @@ class Amenagement(models.Model):
                 violation_error_message=_("The decision deadline cannot precede the opening."),
             ),
         ]
-        indexes = [models.Index(fields=["status", "kind"])]
+        indexes = [
+            models.Index(fields=["status", "kind"]),
+            GinIndex(fields=["former_slugs"], name="amenagement_former_slugs"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -185,6 +185,15 @@ def with_measures(qs: QuerySet[Amenagement]) -> QuerySet[Amenagement]:
     return qs.annotate(length_raw=Length(projected), area_raw=Area(projected))
 
 
+def merged_into(*, slug: str) -> str | None:
+    """The slug of the shared stretch an arrangement of this former slug was merged into."""
+    return (
+        Amenagement.objects.filter(former_slugs__contains=[slug])
+        .values_list("slug", flat=True)
+        .first()
+    )
+
+
 def amenagement_detail(*, slug: str) -> Amenagement:
     """The arrangement with its commune, measures, versions, adaptations (with the planned
     adaptation each carried out and its proposal) and the adaptations still planned or

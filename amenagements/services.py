@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.gis.gdal import GDALException
@@ -124,6 +125,8 @@ def amenagement_create(
     decision_deadline: dt.date | None = None,
     external_source: str = "",
     external_id: str = "",
+    shared_external_ids: Sequence[str] = (),
+    stretch_names: Sequence[str] = (),
     source_properties: dict[str, Any] | None = None,
     attribution: str = "",
     event_description: str = "",
@@ -131,6 +134,9 @@ def amenagement_create(
     recorded_by: User | None = None,
 ) -> Amenagement:
     """Create an arrangement with its first version (valid from `date`) and its "created" event.
+
+    `shared_external_ids` and `stretch_names` describe a stretch several lines of the source
+    share (`amenagements.importing.stretches`).
 
     Raises `ValidationError` on a bad geometry or inconsistent fields.
     """
@@ -147,6 +153,8 @@ def amenagement_create(
         geom=geom,
         external_source=external_source,
         external_id=external_id,
+        shared_external_ids=list(shared_external_ids),
+        stretch_names=list(stretch_names),
         source_properties=source_properties or {},
         attribution=attribution,
     )

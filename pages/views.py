@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -89,11 +89,17 @@ def _facet_links(
 
 @require_GET
 def amenagement_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    """An arrangement: key facts, its versions on a map, and the timeline of its adaptations."""
-    amenagement = found_or_404(
-        lambda: amenagement_selectors.amenagement_detail(slug=slug),
-        amenagement_selectors.ERROR_NOT_FOUND,
-    )
+    """An arrangement: key facts, its versions on a map, and the timeline of its adaptations.
+
+    The address of an arrangement merged into a shared stretch redirects (permanently) to the
+    stretch's page: links people kept or shared still lead to it."""
+    try:
+        amenagement = amenagement_selectors.amenagement_detail(slug=slug)
+    except Amenagement.DoesNotExist:
+        merged_into = amenagement_selectors.merged_into(slug=slug)
+        if merged_into is None:
+            raise Http404(amenagement_selectors.ERROR_NOT_FOUND) from None
+        return redirect("pages:amenagement", slug=merged_into, permanent=True)
     evaluation = evaluation_selectors.latest_evaluation(amenagement=amenagement)
     return render(
         request,

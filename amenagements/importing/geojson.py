@@ -97,6 +97,10 @@ class SnapshotRecord:
     # The source's own words, quoted in event descriptions.
     source_kind: str = ""
     source_status: str = ""
+    # A stretch several lines share (`importing.stretches`): the other lines' identifiers, and
+    # the names of every feature it stands for (empty for a feature of its own).
+    shared_ids: tuple[str, ...] = ()
+    stretch_names: tuple[str, ...] = ()
 
 
 @dataclass

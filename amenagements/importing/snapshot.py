@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amenagements.importing.geojson import SnapshotRecord
 from amenagements.importing.report import Issue
+from amenagements.importing.stretches import GEOMETRY_TOLERANCE, stretches_merge
 from amenagements.models import Adaptation, Amenagement, Commune
 from amenagements.services import (
     amenagement_adapt,
@@ -59,8 +60,6 @@ EVENT_STATUS = _("%(snapshot)s: status %(before)s → %(after)s (“%(value)s”
 EVENT_DISAPPEARED = _("No longer in the snapshot of %(date)s.")
 EVENT_LAST_SEEN = _("%(snapshot)s: last seen on %(date)s.")
 
-# Geometries closer than this (degrees, about 1 cm) are the same geometry redrawn.
-GEOMETRY_TOLERANCE = 1e-7
 # A length (or area) change beyond this share reads as extended/shortened, else moved.
 SIZE_CHANGE_THRESHOLD = 0.10
 # An unmatched arrangement and an unmatched record whose geometries lie within this distance of
@@ -86,6 +85,8 @@ class ImportResult:
     rejected: list[Issue] = field(default_factory=list)
     # Segments an earlier file of the same snapshot held (`partial` imports), left as they are.
     shared: list[Issue] = field(default_factory=list)
+    # Features that joined another line's feature as one shared stretch (`importing.stretches`).
+    merged: int = 0
     dry_run: bool = False
 
 
@@ -119,6 +120,9 @@ def amenagements_import_snapshot(
       back and forth. Import a snapshot's files in the same order each time;
     - events are dated `as_of`, or the record's opening date when it falls strictly after the
       arrangement's last event and not after `as_of` (closer to the truth);
+    - features of the file that are one stretch shared by several lines (same geometry, kind,
+      status, commune) become one arrangement (`importing.stretches`), found again on later
+      snapshots by any of its lines' identifiers;
     - a removed arrangement that reappears is left as is and reported;
     - with last-seen dates (`SnapshotRecord.last_seen`), the latest of the file is its own date:
       a record last seen before it disappeared then. It is imported as any other (created,
@@ -173,6 +177,7 @@ def _import_snapshot(
         )
 
     result = ImportResult(source=source, as_of=as_of, dry_run=dry_run)
+    records, result.merged = stretches_merge(records)
     existing: dict[str, Amenagement] = {
         a.external_id: a
         for a in Amenagement.objects.filter(external_source=source)
@@ -185,6 +190,8 @@ def _import_snapshot(
         amenagement.external_id = record.external_id
         existing[record.external_id] = amenagement
         result.changes["identifier"] += 1
+    # Each line's identifier of a shared stretch leads to the stretch's own identifier.
+    aliases = {alias: key for key, a in existing.items() for alias in a.shared_external_ids}
     context = _Context(
         source=source,
         as_of=as_of,
@@ -194,8 +201,21 @@ def _import_snapshot(
     )
     latest_seen = max((r.last_seen for r in records if r.last_seen is not None), default=None)
     held: list[str] = []  # the identifiers this file says what they are
+    claims = _claims(records, existing, aliases)
+    by_index = {record.index: record for record in records}
+    for index, target in list(claims.items()):
+        # A stretch kept by another of its lines now goes by that line's identifier, so that
+        # the line it kept the identifier of can have its own arrangement where it went.
+        record_id = by_index[index].external_id
+        if record_id != target:
+            amenagement = existing.pop(target)
+            Amenagement.objects.filter(pk=amenagement.pk).update(external_id=record_id)
+            amenagement.external_id = record_id
+            existing[record_id] = amenagement
+            claims[index] = record_id
     for record in records:
-        current = existing.pop(record.external_id, None)
+        claim = claims.get(record.index)
+        current = existing.pop(claim) if claim is not None else None
         gone_on = (
             min(record.last_seen, as_of)
             if latest_seen is not None
@@ -217,7 +237,7 @@ def _import_snapshot(
                 )
             )
             continue
-        held.append(record.external_id)
+        held.append(current.external_id if current is not None else record.external_id)
         try:
             # A savepoint per record: a refused record leaves no half-written changes behind.
             with transaction.atomic():
@@ -276,6 +296,36 @@ def _import_snapshot(
     return result
 
 
+def _claims(
+    records: Sequence[SnapshotRecord], existing: dict[str, Amenagement], aliases: dict[str, str]
+) -> dict[int, str]:
+    """Which known arrangement (its identifier) each record stands for, by record index.
+
+    A record claims the arrangement of its identifier, else the first found under one of its
+    lines' identifiers (a shared stretch whose lines came in another order). When a shared
+    stretch splits — its lines no longer run together — several records claim it: it stays with
+    the one whose geometry is still its own (the stretch is still there, with that line), else
+    with the first; the others are new arrangements (where a line moved to is a new stretch).
+    """
+    claimed: dict[str, list[SnapshotRecord]] = {}
+    for record in records:
+        for key in (record.external_id, *record.shared_ids):
+            target = key if key in existing else aliases.get(key)
+            if target is not None and target in existing:
+                claimed.setdefault(target, []).append(record)
+                break
+    claims = {}
+    for target, claimants in claimed.items():
+        geom = existing[target].geom
+        same_place = [
+            r
+            for r in claimants
+            if r.geom.equals_exact(geom, tolerance=GEOMETRY_TOLERANCE) or r.geom.equals(geom)
+        ]
+        claims[(same_place or claimants)[0].index] = target
+    return claims
+
+
 def _renamed(
     existing: dict[str, Amenagement], records: Sequence[SnapshotRecord]
 ) -> list[tuple[str, SnapshotRecord]]:
@@ -288,11 +338,16 @@ def _renamed(
     RENAME_TOLERANCE_M of the other. Each side is used once: closest identifiers first (so a
     segment shared by two lines keeps its own line number).
     """
-    present = {record.external_id for record in records}
+    present = {key for record in records for key in (record.external_id, *record.shared_ids)}
+    known = {key for key, a in existing.items() for key in (key, *a.shared_external_ids)}
     orphans = {
-        key: a for key, a in existing.items() if key not in present and a.status != S.REMOVED
+        key: a
+        for key, a in existing.items()
+        if present.isdisjoint((key, *a.shared_external_ids)) and a.status != S.REMOVED
     }
-    newcomers = [record for record in records if record.external_id not in existing]
+    newcomers = [
+        record for record in records if known.isdisjoint((record.external_id, *record.shared_ids))
+    ]
     if not orphans or not newcomers:
         return []
     srid = settings.TACTIQUE_METRIC_SRID
@@ -356,6 +411,8 @@ def _create(
         opened_on=opened,
         external_source=context.source,
         external_id=record.external_id,
+        shared_external_ids=record.shared_ids,
+        stretch_names=record.stretch_names,
         source_properties=record.properties,
         attribution=context.attribution,
         event_description=str(EVENT_CREATED % {"date": context.as_of.isoformat()}),
@@ -458,6 +515,13 @@ def _update(amenagement: Amenagement, record: SnapshotRecord, context: _Context)
         "commune_id": getattr(context.commune(record.commune), "pk", None),
         "attribution": context.attribution,
         "source_properties": record.properties,
+        # A stretch that more (or fewer) lines share now: the same arrangement, its lines told.
+        "shared_external_ids": [
+            key
+            for key in (record.external_id, *record.shared_ids)
+            if key != amenagement.external_id
+        ],
+        "stretch_names": list(record.stretch_names),
     }
     fields: dict[str, Any] = {}
     if record.name != amenagement.name:

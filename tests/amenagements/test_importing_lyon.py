@@ -58,38 +58,44 @@ def lyon(django_db_setup, django_db_blocker):
 class TestLyonSnapshots:
     def test_first_snapshot_creates_every_segment(self, lyon):
         assert (lyon["parsed_2024"].rejected, lyon["parsed_2024"].repaired) == ([], [])
-        assert lyon["result_2024"].created == 484
-        assert lyon["statuses_2024"] == {"planned": 345, "permanent": 127, "testing": 12}
+        # 484 features, of which 108 repeat another line's feature on a stretch they share: one
+        # arrangement per stretch (`importing.stretches`).
+        assert len(lyon["parsed_2024"].records) == 484
+        assert (lyon["result_2024"].created, lyon["result_2024"].merged) == (376, 108)
+        assert lyon["statuses_2024"] == {"planned": 266, "permanent": 104, "testing": 6}
 
     def test_second_snapshot_records_what_changed(self, lyon):
         result = lyon["result_2026"]
 
+        # 593 features, 137 of them on a stretch another line's feature already stands for.
+        assert result.merged == 137
         assert (result.created, result.updated, result.unchanged, result.removed) == (
-            163,
-            430,
+            120,
+            336,
             0,
-            54,
+            40,
         )
         assert result.changes == {
-            "made_permanent": 159,
-            "status_changed": 11,
-            "kind": 91,
-            "moved": 34,
-            "shortened": 30,
-            "extended": 22,
-            "details": 430,
-            # Ten segments renamed in place (e.g. line 6's "Scénario 2" trials, kept).
-            "identifier": 10,
+            "made_permanent": 123,
+            "status_changed": 6,
+            "kind": 59,
+            "moved": 31,
+            "shortened": 25,
+            "extended": 14,
+            "details": 336,
+            # Segments renamed in place (e.g. line 6's "Scénario 2" trials, kept).
+            "identifier": 8,
             "name": 10,
         }
 
-    def test_the_twelve_trial_segments_were_made_permanent_or_went_back_to_planning(self, lyon):
+    def test_the_six_trial_stretches_were_made_permanent_or_went_back_to_planning(self, lyon):
         tested = Amenagement.objects.filter(pk__in=lyon["tested"])
 
-        assert len(lyon["tested"]) == 12
+        # Twelve trial features: three of them stretches lines 8, 11 and 12 share.
+        assert len(lyon["tested"]) == 6
         assert Counter(tested.values_list("status", flat=True)) == {
-            "permanent": 7,
-            "planned": 5,
+            "permanent": 3,
+            "planned": 3,
         }
         rockefeller = tested.get(external_id="12 | Avenue Rockefeller Est")
         made_permanent = rockefeller.adaptations.get(kind="made_permanent")
@@ -121,7 +127,7 @@ class TestLyonSnapshots:
         assert (result.created, result.updated, result.unchanged, result.removed) == (
             0,
             0,
-            593,
+            456,
             0,
         )
         assert history() == before
@@ -146,4 +152,4 @@ class TestLyonSnapshots:
         assert set(arrangements.values_list("attribution", flat=True)) == {
             "MIT, © 2024 La Ville à Vélo, cyclopolis project"
         }
-        assert arrangements.filter(name="Voie Lyonnaise 12 — Saint-Jean").exists()
+        assert arrangements.filter(name="Voie Lyonnaise 8, 11 et 12 — Saint-Jean").exists()

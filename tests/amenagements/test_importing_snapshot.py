@@ -132,12 +132,12 @@ def test_renamed_segment_in_the_same_place_keeps_its_history():
 
 
 @pytest.mark.django_db
-def test_a_segment_shared_by_two_lines_is_matched_line_by_line():
+def test_a_stretch_shared_by_two_lines_keeps_its_history_when_both_are_renamed():
     sync(
         record(external_id="3 | Avenue Jaurès", name="3"),
         record(1, external_id="5 | Avenue Jaurès", name="5"),
     )
-    before = {key: a.pk for key, a in imported().items()}
+    (stretch,) = imported().values()
 
     result = sync(
         record(external_id="5 | Avenue Jaurès Sud", name="5 Sud"),
@@ -145,10 +145,14 @@ def test_a_segment_shared_by_two_lines_is_matched_line_by_line():
         as_of=LATER,
     )
 
-    assert (result.created, result.removed, result.changes["identifier"]) == (0, 0, 2)
-    after = {key: a.pk for key, a in imported().items()}
-    assert after["3 | Avenue Jaurès Sud"] == before["3 | Avenue Jaurès"]
-    assert after["5 | Avenue Jaurès Sud"] == before["5 | Avenue Jaurès"]
+    assert (result.created, result.removed, result.changes["identifier"]) == (0, 0, 1)
+    (renamed,) = imported().values()
+    assert renamed.pk == stretch.pk
+    assert {renamed.external_id, *renamed.shared_external_ids} == {
+        "3 | Avenue Jaurès Sud",
+        "5 | Avenue Jaurès Sud",
+    }
+    assert list(renamed.adaptations.values_list("kind", flat=True)) == ["created"]
 
 
 @pytest.mark.django_db

@@ -20,12 +20,14 @@ def test_load_demo_loads_both_snapshots_then_skips_when_run_again():
     first = load_demo()
 
     arrangements = Amenagement.objects.filter(external_source=LYON_SOURCE)
-    # 484 segments in 2024, 163 new ones in 2026; 54 of 2024 are gone from the 2026 network
-    # (ten more were renamed in place and keep their history).
-    assert arrangements.count() == 647
-    assert arrangements.filter(status=Amenagement.Status.REMOVED).count() == 54
+    # 376 stretches in 2024 (484 features: several lines share some), 120 new ones in 2026; 40
+    # of 2024 are gone from the 2026 network (others were renamed in place and keep their
+    # history). 119 stretches are shared by several lines.
+    assert arrangements.count() == 496
+    assert arrangements.filter(status=Amenagement.Status.REMOVED).count() == 40
+    assert arrangements.exclude(shared_external_ids=[]).count() == 119
     assert arrangements.filter(adaptations__origin=Adaptation.Origin.IMPORT).distinct().count() == (
-        647
+        496
     )
     assert "2024-10-01" in first
     assert "2026-08-01" in first
@@ -34,6 +36,6 @@ def test_load_demo_loads_both_snapshots_then_skips_when_run_again():
 
     second = load_demo()
 
-    assert "647" in second
+    assert "496" in second
     assert "2026-08-01" not in second
     assert (Adaptation.objects.count(), AmenagementVersion.objects.count()) == history

@@ -104,6 +104,17 @@ def report_lines(parsed: ParseResult, result: ImportResult) -> list[tuple[str, s
         ),
         ("success", _("unchanged: %(n)s") % {"n": result.unchanged}),
         *(
+            [
+                (
+                    "success",
+                    _("features joined another line's feature as one shared stretch: %(n)s")
+                    % {"n": result.merged},
+                )
+            ]
+            if result.merged
+            else []
+        ),
+        *(
             [("success", _("held by an earlier file: %(n)s") % {"n": len(result.shared)})]
             if result.shared
             else []

@@ -84,7 +84,8 @@ class Command(BaseCommand):
                     _(
                         "Voies Lyonnaises, snapshot of %(date)s: %(created)s created, "
                         "%(updated)s updated, %(unchanged)s unchanged, %(removed)s removed, "
-                        "%(rejected)s rejected."
+                        "%(rejected)s rejected; %(merged)s features of a stretch shared by "
+                        "several lines joined its arrangement."
                     )
                     % {
                         "date": as_of.isoformat(),
@@ -93,6 +94,7 @@ class Command(BaseCommand):
                         "unchanged": result.unchanged,
                         "removed": result.removed,
                         "rejected": len(parsed.rejected) + len(result.rejected),
+                        "merged": result.merged,
                     }
                 )
         self.stdout.write(
