@@ -28,6 +28,8 @@ class CommuneAdmin(admin.ModelAdmin):
     list_display = ["name", "insee_code"]
     search_fields = ["name", "insee_code"]
     prepopulated_fields = {"slug": ["name"]}
+    # The commune's agents (`amenagements.permissions`: assigned communes limit an account).
+    filter_horizontal = ["agents"]
 
 
 class VersionInline(ReadOnlyInline):

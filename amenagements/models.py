@@ -62,6 +62,19 @@ class Commune(models.Model):
     name = models.CharField(_("name"), max_length=150, unique=True)
     slug = models.SlugField(_("slug"), max_length=150, unique=True)
     insee_code = models.CharField(_("INSEE code"), max_length=5, blank=True)
+    # The accounts of this commune's services (staff, moderators): an account assigned communes
+    # acts only on their arrangements; one assigned none acts city-wide
+    # (`amenagements.permissions.commune_scope`).
+    agents = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agents"),
+        related_name="agent_communes",
+        blank=True,
+        help_text=_(
+            "Staff and moderators who act for this commune only. An account assigned no "
+            "commune acts for every commune."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -185,6 +185,11 @@ def with_measures(qs: QuerySet[Amenagement]) -> QuerySet[Amenagement]:
     return qs.annotate(length_raw=Length(projected), area_raw=Area(projected))
 
 
+def commune_names(*, ids: frozenset[int]) -> list[str]:
+    """The names of these communes, in alphabetical order."""
+    return list(Commune.objects.filter(pk__in=ids).order_by("name").values_list("name", flat=True))
+
+
 def merged_into(*, slug: str) -> str | None:
     """The slug of the shared stretch an arrangement of this former slug was merged into."""
     return (

@@ -17,7 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from amenagements import selectors, services
 from amenagements.forms import AdaptationForm, AmenagementForm, CancelPlannedForm
 from amenagements.models import PlannedAdaptation
-from amenagements.permissions import can_create_amenagement, can_record_adaptation
+from amenagements.permissions import (
+    ERROR_COMMUNE_OUT_OF_SCOPE,
+    ERROR_OUT_OF_SCOPE,
+    can_create_amenagement,
+    can_record_adaptation,
+    commune_scope,
+)
 from common.caching import geojson_response
 from common.http import (
     AuthenticatedHttpRequest,
@@ -52,6 +58,8 @@ def adaptation_create_view(request: AuthenticatedHttpRequest, slug: str) -> Http
     amenagement = found_or_404(
         lambda: selectors.amenagement_detail(slug=slug), selectors.ERROR_NOT_FOUND
     )
+    if not can_record_adaptation(request.user, amenagement):
+        return deny(request, ERROR_OUT_OF_SCOPE)
     # Prefetched by `amenagement_detail` (to_attr), which its return type does not say.
     planned = amenagement.pending_or_cancelled  # type: ignore[attr-defined]
     if request.method == "POST":
@@ -94,7 +102,11 @@ def planned_cancel_view(request: HtmxHttpRequest, slug: str, pk: int) -> HttpRes
     if not can_record_adaptation(request.user):
         # A visitor signs in on the way back to the arrangement, not to this POST-only address.
         return deny(request, next_url=reverse("pages:amenagement", kwargs={"slug": slug}))
-    planned = get_object_or_404(PlannedAdaptation, pk=pk, amenagement__slug=slug)
+    planned = get_object_or_404(
+        PlannedAdaptation.objects.select_related("amenagement"), pk=pk, amenagement__slug=slug
+    )
+    if not can_record_adaptation(request.user, planned.amenagement):
+        return deny(request, ERROR_OUT_OF_SCOPE)
     form = CancelPlannedForm(request.POST)
     try:
         if not form.is_valid():
@@ -113,7 +125,7 @@ def planned_cancel_view(request: HtmxHttpRequest, slug: str, pk: int) -> HttpRes
 def amenagement_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff draw a new arrangement on the map; its page follows."""
     form = AmenagementForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _commune_in_scope(request, form):
         data = form.cleaned_data
         try:
             amenagement = services.amenagement_create(
@@ -137,3 +149,15 @@ def amenagement_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             return redirect(amenagement)
     form.fields["geom"].widget.csp_nonce = request.csp_nonce
     return render(request, "amenagements/amenagement_form.html", {"form": form})
+
+
+def _commune_in_scope(request: AuthenticatedHttpRequest, form: AmenagementForm) -> bool:
+    """An agent of some communes creates arrangements in one of them (the form says which)."""
+    scope = commune_scope(request.user)
+    if scope is None:
+        return True
+    names = selectors.commune_names(ids=scope)
+    if form.cleaned_data["commune"].strip().casefold() in {n.casefold() for n in names}:
+        return True
+    form.add_error("commune", ERROR_COMMUNE_OUT_OF_SCOPE % {"communes": ", ".join(names)})
+    return False

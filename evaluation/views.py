@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amenagements.models import Amenagement
+from amenagements.permissions import ERROR_OUT_OF_SCOPE
 from common.http import AuthenticatedHttpRequest, deny, found_or_404, require_permission
 from evaluation import decisions, queued, selectors
 from evaluation.forms import ProposalDecisionForm
@@ -32,12 +33,13 @@ def proposal_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         _("This arrangement has no such proposal."),
     )
     posted = request.method == "POST"
-    if posted and not can_decide_proposal(request.user):
-        return deny(request)
+    may_decide = can_decide_proposal(request.user, proposal.amenagement)
+    if posted and not may_decide:
+        return deny(request, ERROR_OUT_OF_SCOPE if can_decide_proposal(request.user) else "")
     plans = decisions.plans_an_adaptation(proposal)
     form: ProposalDecisionForm | None = None
     # A posted form is always shown back (a decided proposal then says why it was refused).
-    if posted or (proposal.is_open and can_decide_proposal(request.user)):
+    if posted or (proposal.is_open and may_decide):
         form = ProposalDecisionForm(
             request.POST if posted else None,
             plans_adaptation=plans,
@@ -89,7 +91,9 @@ def _decide(proposal: AdjustmentProposal, user: User, data: dict[str, Any]) -> N
 def evaluation_run_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Staff queue the evaluation of an arrangement with the data known today; its page says
     while it waits and runs, and shows the result (or why it failed) once done."""
-    amenagement = get_object_or_404(Amenagement.objects.only("pk", "slug"), slug=slug)
+    amenagement = get_object_or_404(Amenagement.objects.only("pk", "slug", "commune"), slug=slug)
+    if not can_run_evaluation(request.user, amenagement):
+        return deny(request, ERROR_OUT_OF_SCOPE)
     if queued.evaluation_queue(amenagement_id=amenagement.pk, by=request.user):
         messages.success(
             request,

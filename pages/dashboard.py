@@ -28,7 +28,7 @@ from amenagements.models import Amenagement, PlannedAdaptation
 from common.models import JobFailure
 from evaluation.models import AdjustmentProposal, EvaluationRun, IndicatorResult
 from participation.contributions.selectors import moderation_queue
-from usage.models import ImportRun, Outage
+from usage.models import Counter, ImportRun, Outage
 
 DEADLINE_DAYS = 60
 OUTAGE_DAYS = 14
@@ -37,6 +37,8 @@ IMPORT_DAYS = 30
 SHOWN = 10
 
 ON_TRIAL = (Amenagement.Status.TESTING, Amenagement.Status.EVALUATION)
+# The communes an agent acts for; None: every commune.
+Communes = frozenset[int] | None
 
 
 @dataclass(frozen=True)
@@ -65,14 +67,22 @@ def _section(key: str, qs: QuerySet[Any], item: Any) -> Section:
     return Section(key, count, [item(row) for row in first[:SHOWN]])
 
 
-def deadlines(today: dt.date) -> Section:
-    qs = (
+def _scoped(qs: QuerySet[Any], path: str, communes: Communes) -> QuerySet[Any]:
+    """`qs` limited to the rows whose arrangement (reached by `path`) is in `communes`."""
+    if communes is None:
+        return qs
+    return qs.filter(**{f"{path}commune_id__in": communes})
+
+
+def deadlines(today: dt.date, communes: Communes = None) -> Section:
+    qs = _scoped(
         Amenagement.objects.filter(
             status__in=ON_TRIAL, decision_deadline__lte=today + dt.timedelta(days=DEADLINE_DAYS)
-        )
-        .only("slug", "name", "decision_deadline")
-        .order_by("decision_deadline", "pk")
+        ),
+        "",
+        communes,
     )
+    qs = qs.only("slug", "name", "decision_deadline").order_by("decision_deadline", "pk")
 
     def item(a: Amenagement) -> Item:
         deadline = a.decision_deadline
@@ -82,9 +92,13 @@ def deadlines(today: dt.date) -> Section:
     return _section("deadlines", qs, item)
 
 
-def open_proposals() -> Section:
+def open_proposals(communes: Communes = None) -> Section:
     qs = (
-        AdjustmentProposal.objects.filter(status=AdjustmentProposal.Status.OPEN)
+        _scoped(
+            AdjustmentProposal.objects.filter(status=AdjustmentProposal.Status.OPEN),
+            "amenagement__",
+            communes,
+        )
         .select_related("amenagement")
         .only("action", "created_at", "amenagement__slug", "amenagement__name")
         .order_by("created_at", "pk")
@@ -97,10 +111,15 @@ def open_proposals() -> Section:
     return _section("proposals", qs, item)
 
 
-def recent_outages(today: dt.date) -> Section:
+def recent_outages(today: dt.date, communes: Communes = None) -> Section:
+    outages = Outage.objects.filter(start__gte=today - dt.timedelta(days=OUTAGE_DAYS))
+    if communes is not None:
+        # A counter is the commune's when it measures one of its arrangements.
+        outages = outages.filter(
+            counter__in=Counter.objects.filter(amenagements__commune_id__in=communes)
+        )
     qs = (
-        Outage.objects.filter(start__gte=today - dt.timedelta(days=OUTAGE_DAYS))
-        .select_related("counter")
+        outages.select_related("counter")
         .only("start", "end", "kind", "counter__name")
         .order_by("-start", "pk")
     )
@@ -150,14 +169,18 @@ def import_problems(today: dt.date) -> Section:
     return Section("imports", len(items), items[:SHOWN])
 
 
-def alerts() -> Section:
+def alerts(communes: Communes = None) -> Section:
     latest = (
         EvaluationRun.objects.filter(amenagement=OuterRef("run__amenagement"))
         .order_by("-created_at", "-pk")
         .values("pk")[:1]
     )
     qs = (
-        IndicatorResult.objects.filter(alert=True, run=Subquery(latest))
+        _scoped(
+            IndicatorResult.objects.filter(alert=True, run=Subquery(latest)),
+            "run__amenagement__",
+            communes,
+        )
         .select_related("run__amenagement", "definition")
         .only(
             "run__created_at",
@@ -176,8 +199,8 @@ def alerts() -> Section:
     return _section("alerts", qs, item)
 
 
-def moderation_backlog() -> Section:
-    qs = moderation_queue()
+def moderation_backlog(communes: Communes = None) -> Section:
+    qs = moderation_queue(communes=communes)
 
     def item(c: Any) -> Item:
         return Item(
@@ -190,10 +213,14 @@ def moderation_backlog() -> Section:
     return _section("moderation", qs, item)
 
 
-def overdue_adaptations(today: dt.date) -> Section:
+def overdue_adaptations(today: dt.date, communes: Communes = None) -> Section:
     qs = (
-        PlannedAdaptation.objects.filter(
-            status=PlannedAdaptation.Status.PLANNED, planned_for__lt=today
+        _scoped(
+            PlannedAdaptation.objects.filter(
+                status=PlannedAdaptation.Status.PLANNED, planned_for__lt=today
+            ),
+            "amenagement__",
+            communes,
         )
         .select_related("amenagement")
         .only("kind", "planned_for", "amenagement__slug", "amenagement__name")
@@ -207,21 +234,23 @@ def overdue_adaptations(today: dt.date) -> Section:
     return _section("overdue", qs, item)
 
 
-def services_dashboard(*, today: dt.date) -> list[Section]:
-    """Every section of the dashboard, in the page's order."""
+def services_dashboard(*, today: dt.date, communes: Communes = None) -> list[Section]:
+    """Every section of the dashboard, in the page's order. For an agent of some communes
+    (`communes`, `amenagements.permissions.commune_scope`), the items of their arrangements;
+    imports and background jobs are the whole instance's (an import is not one commune's)."""
     return [
-        deadlines(today),
-        open_proposals(),
-        alerts(),
-        overdue_adaptations(today),
-        moderation_backlog(),
-        recent_outages(today),
+        deadlines(today, communes),
+        open_proposals(communes),
+        alerts(communes),
+        overdue_adaptations(today, communes),
+        moderation_backlog(communes),
+        recent_outages(today, communes),
         import_problems(today),
     ]
 
 
-def attention_count(*, today: dt.date) -> int:
+def attention_count(*, today: dt.date, communes: Communes = None) -> int:
     """What the header shows staff: the things to handle (deadlines, proposals, alerts, overdue
     adaptations, moderation, failed imports), not the informative outages."""
-    sections = [s for s in services_dashboard(today=today) if s.key != "outages"]
+    sections = [s for s in services_dashboard(today=today, communes=communes) if s.key != "outages"]
     return sum(section.count for section in sections)

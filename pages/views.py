@@ -23,7 +23,11 @@ from django.views.decorators.http import require_GET
 from amenagements import selectors as amenagement_selectors
 from amenagements.facets import Facet
 from amenagements.models import Amenagement
-from amenagements.permissions import can_create_amenagement, can_record_adaptation
+from amenagements.permissions import (
+    can_create_amenagement,
+    can_record_adaptation,
+    commune_scope,
+)
 from common.http import HtmxHttpRequest, deny, found_or_404
 from evaluation import overview
 from evaluation import queued as evaluation_queued
@@ -108,18 +112,18 @@ def amenagement_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             "amenagement": amenagement,
             "age_days": amenagement_selectors.age_in_days(amenagement, timezone.localdate()),
             "versions_geojson": amenagement_selectors.versions_geojson(amenagement),
-            "can_record_adaptation": can_record_adaptation(request.user),
+            "can_record_adaptation": can_record_adaptation(request.user, amenagement),
             "map": map_settings(),
             "usage": usage_selectors.arrangement_usage(amenagement=amenagement),
-            "can_record_manual_count": can_record_manual_count(request.user),
+            "can_record_manual_count": can_record_manual_count(request.user, amenagement),
             "evaluation": evaluation,
             "hot_spots_geojson": evaluation_selectors.hot_spots_geojson(evaluation),
             "decided_proposals": evaluation_selectors.decided_proposals(amenagement=amenagement),
-            "can_run_evaluation": can_run_evaluation(request.user),
+            "can_run_evaluation": can_run_evaluation(request.user, amenagement),
             "evaluation_jobs": evaluation_queued.evaluation_jobs(amenagement=amenagement)
-            if can_run_evaluation(request.user)
+            if can_run_evaluation(request.user, amenagement)
             else None,
-            "can_decide_proposal": can_decide_proposal(request.user),
+            "can_decide_proposal": can_decide_proposal(request.user, amenagement),
             **opinions_context(request, amenagement),
         },
     )
@@ -215,11 +219,15 @@ def services_view(request: HtmxHttpRequest) -> HttpResponse:
     if not request.user.is_staff:
         return deny(request, _("This page is for the urban services' staff."))
     today = timezone.localdate()
+    scope = commune_scope(request.user)
     return render(
         request,
         "pages/services.html",
         {
-            "sections": dashboard.services_dashboard(today=today),
+            "sections": dashboard.services_dashboard(today=today, communes=scope),
+            "scope_names": None
+            if scope is None
+            else amenagement_selectors.commune_names(ids=scope),
             "today": today,
             "can_import": can_import_counts(request.user),
             "can_adapt": can_record_adaptation(request.user),

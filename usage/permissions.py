@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from amenagements.permissions import acts_for
 from common.permissions import is_staff_with
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
+
+    from amenagements.models import Amenagement
 
 
 def can_import_counts(user: User | AnonymousUser) -> bool:
@@ -19,6 +22,11 @@ def can_import_counts(user: User | AnonymousUser) -> bool:
     return is_staff_with(user, "usage.add_importrun")
 
 
-def can_record_manual_count(user: User | AnonymousUser) -> bool:
-    """Urban services staff holding the "add manual count" permission (superusers included)."""
-    return is_staff_with(user, "usage.add_manualcount")
+def can_record_manual_count(
+    user: User | AnonymousUser, amenagement: Amenagement | None = None
+) -> bool:
+    """Urban services staff holding the "add manual count" permission (superusers included), on
+    an arrangement of their communes (`amenagements.permissions`)."""
+    return is_staff_with(user, "usage.add_manualcount") and (
+        amenagement is None or acts_for(user, amenagement.commune_id)
+    )

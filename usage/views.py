@@ -17,12 +17,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from amenagements.models import Amenagement
+from amenagements.permissions import ERROR_OUT_OF_SCOPE
 from amenagements.selectors import parse_bbox
 from common.caching import geojson_response
 from common.http import (
     AuthenticatedHttpRequest,
     HtmxHttpRequest,
     body_too_large,
+    deny,
     found_or_404,
     require_permission,
 )
@@ -156,7 +158,9 @@ def import_rejects_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_permission(can_record_manual_count)
 def manual_count_create_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Staff record a counting session on an arrangement."""
-    amenagement = get_object_or_404(Amenagement.objects.only("slug", "name"), slug=slug)
+    amenagement = get_object_or_404(Amenagement.objects.only("slug", "name", "commune"), slug=slug)
+    if not can_record_manual_count(request.user, amenagement):
+        return deny(request, ERROR_OUT_OF_SCOPE)
     if request.method == "POST":
         form = ManualCountForm(request.POST)
         if form.is_valid():

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 REJECT_UNKNOWN = _("no arrangement “%(value)s” (give its number or its slug)")
+REJECT_OUT_OF_SCOPE = _("“%(name)s” is in a commune you do not act for")
 
 
 @dataclass
@@ -47,9 +48,15 @@ class BulkResult:
 
 @transaction.atomic
 def adaptations_import(
-    *, read: AdaptationsRead, recorded_by: User | None = None, dry_run: bool = False
+    *,
+    read: AdaptationsRead,
+    recorded_by: User | None = None,
+    dry_run: bool = False,
+    communes: frozenset[int] | None = None,
 ) -> BulkResult:
-    """Record the adaptations read from a file (see the module's rules)."""
+    """Record the adaptations read from a file (see the module's rules). With `communes` (the
+    scope of an agent, `amenagements.permissions.commune_scope`), a line on an arrangement of
+    another commune, or of none, is rejected."""
     result = BulkResult(read=read.count, rejects=list(read.rejects), dry_run=dry_run)
     wanted = {line.arrangement for line in read.lines}
     numbers = {int(text) for text in wanted if text.isascii() and text.isdigit()}
@@ -69,6 +76,11 @@ def adaptations_import(
         if amenagement is None:
             result.rejects.append(
                 BulkReject(line.line, str(REJECT_UNKNOWN % {"value": line.arrangement}))
+            )
+            continue
+        if communes is not None and amenagement.commune_id not in communes:
+            result.rejects.append(
+                BulkReject(line.line, str(REJECT_OUT_OF_SCOPE % {"name": amenagement.name}))
             )
             continue
         key = (amenagement.pk, line.date, line.kind, line.description)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from amenagements.bulk.forms import AdaptationsImportForm
 from amenagements.bulk.reading import BulkFileError, adaptations_read
 from amenagements.bulk.services import BulkResult, adaptations_import
-from amenagements.permissions import can_record_adaptation
+from amenagements.permissions import can_record_adaptation, commune_scope
 from common.http import AuthenticatedHttpRequest, require_permission
 
 
@@ -30,7 +30,10 @@ def adaptations_import_view(request: AuthenticatedHttpRequest) -> HttpResponse:
                 form.add_error("file", str(error))
             else:
                 result = adaptations_import(
-                    read=read, recorded_by=request.user, dry_run=form.cleaned_data["dry_run"]
+                    read=read,
+                    recorded_by=request.user,
+                    dry_run=form.cleaned_data["dry_run"],
+                    communes=commune_scope(request.user),
                 )
                 if not result.dry_run and result.recorded:
                     messages.success(

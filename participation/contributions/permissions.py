@@ -11,8 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from amenagements.models import Amenagement
+from amenagements.permissions import acts_for
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
     from participation.contributions.selectors import Contributor
     from participation.models import Contribution
 
@@ -35,3 +38,11 @@ def can_moderate(contributor: Contributor) -> bool:
     """An active member of the moderators' group (or a superuser). Moderating is a duty given by
     the services, not taking part, so a verified address is not required."""
     return contributor.is_authenticated and contributor.is_active and contributor.is_moderator
+
+
+def can_moderate_on(
+    contributor: Contributor, user: User | AnonymousUser, amenagement: Amenagement
+) -> bool:
+    """A moderator (`can_moderate`) acting for the arrangement's commune: a moderator assigned
+    communes moderates the opinions on their arrangements only (`amenagements.permissions`)."""
+    return can_moderate(contributor) and acts_for(user, amenagement.commune_id)

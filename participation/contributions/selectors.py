@@ -396,14 +396,20 @@ class QueueState:
     HIDDEN = "hidden"
 
 
-def moderation_queue(*, state: str = QueueState.TODO) -> QuerySet[Contribution]:
+def moderation_queue(
+    *, state: str = QueueState.TODO, communes: frozenset[int] | None = None
+) -> QuerySet[Contribution]:
     """Comments a moderator should look at, oldest first: awaiting pre-moderation, hidden after
     reports, or published with reports not yet reviewed. With `state="hidden"`, the comments
-    moderators hid (to restore one on appeal). Open reports are prefetched, with their count."""
+    moderators hid (to restore one on appeal). Open reports are prefetched, with their count.
+    With `communes` (a moderator's scope, `amenagements.permissions.commune_scope`), only the
+    comments on arrangements of those communes."""
     open_reports = Q(reports__resolved_at__isnull=True)
     qs = Contribution.objects.exclude(comment="").annotate(
         open_report_count=Count("reports", filter=open_reports)
     )
+    if communes is not None:
+        qs = qs.filter(version__amenagement__commune_id__in=communes)
     if state == QueueState.HIDDEN:
         qs = qs.filter(comment_status=CommentStatus.HIDDEN).order_by("-moderated_at", "-pk")
     else:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from amenagements.models import Amenagement
+from amenagements.permissions import ERROR_OUT_OF_SCOPE, commune_scope
 from amenagements.selectors import ERROR_NOT_FOUND, amenagement_locate
 from common.http import (
     AuthenticatedHttpRequest,
@@ -332,9 +333,8 @@ def moderation_queue_view(request: HtmxHttpRequest) -> HttpResponse:
         return deny(request, _reasons()["moderator"])
     state = request.GET.get("etat")
     state = selectors.QueueState.HIDDEN if state == "masques" else selectors.QueueState.TODO
-    page = Paginator(selectors.moderation_queue(state=state), selectors.QUEUE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    queue = selectors.moderation_queue(state=state, communes=commune_scope(request.user))
+    page = Paginator(queue, selectors.QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     selectors.with_open_reports(list(page.object_list))
     return render(
         request,
@@ -356,6 +356,8 @@ def moderate_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_moderate(contributor):
         return deny(request, _reasons()["moderator"])
     contribution = _contribution(pk)
+    if not permissions.can_moderate_on(contributor, request.user, contribution.version.amenagement):
+        return deny(request, ERROR_OUT_OF_SCOPE)
     form = ModerationForm(request.POST)
     back = reverse("contributions:moderation") + (
         "?etat=masques" if request.POST.get("from") == "masques" else ""
