@@ -268,6 +268,7 @@ def amenagement_adapt(
         carries_out.status = PlannedAdaptation.Status.DONE
         carries_out.adaptation = adaptation
         carries_out.save(update_fields=["status", "adaptation"])
+    hooks.adapted(adaptation)
     return adaptation
 
 

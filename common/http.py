@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import (
     BadRequest,
@@ -128,3 +129,9 @@ def body_too_large(request: HttpRequest, limit: int) -> bool:
     so that a view can refuse it before anything of it is read or parsed."""
     length = parse_int(request.META.get("CONTENT_LENGTH") or "")
     return length is not None and length > limit
+
+
+def site_url(path: str) -> str:
+    """The absolute address of `path` on this site (`TACTIQUE_SITE_URL`), for emails."""
+    base: str = settings.TACTIQUE_SITE_URL
+    return base.rstrip("/") + path

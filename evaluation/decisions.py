@@ -10,9 +10,11 @@ Rules:
   segments it names) and linked to it; "keep and monitor" and "collect more data" change
   nothing, so accepting them plans nothing;
 - residents who gave their opinion on the arrangement (any version, account still active, an
-  address on file) are told of the decision by email: one job each (nobody sees another's
-  address), queued with the decision, so sent once it commits and never if it rolls back;
-  a failing mail server is retried (`common.mail`).
+  address on file) and those who follow it or its commune are told of the decision
+  (`participation.follows.notices`: at once or in their weekly digest, unless they chose no
+  message): one email each (nobody sees another's address), queued with the decision, so
+  sent once it commits and never if it rolls back; a failing mail server is retried
+  (`common.mail`).
 Decisions on one proposal are serialised by locking its row, so two staff members cannot
 decide it twice.
 """
@@ -22,20 +24,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from amenagements import services as amenagement_services
 from amenagements.models import Adaptation
 from common.dates import long_date
-from common.mail import email_queue
+from common.http import site_url
 from common.rules import require_open
 from evaluation.models import AdjustmentProposal
+from participation.follows.notices import Message, notify
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -163,59 +164,44 @@ def proposal_defer(
     return _record(proposal, status=Status.DEFERRED, note=note, by=decided_by)
 
 
-def decision_recipients(proposal: AdjustmentProposal) -> list[str]:
-    """Addresses of the residents who gave an opinion on the proposal's arrangement."""
-    from participation.models import Contribution
-
-    return sorted(
-        set(
-            Contribution.objects.filter(
-                version__amenagement_id=proposal.amenagement_id,
-                user__isnull=False,
-                user__is_active=True,
-            )
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
+def _decision_message(proposal: AdjustmentProposal) -> Message:
+    """The decision on `proposal`, told in the active language."""
+    amenagement = proposal.amenagement
+    url = site_url(amenagement.get_absolute_url() + "#evaluation")
+    subject = gettext("[Tactique] Decision on “%(arrangement)s”: %(action)s — %(status)s") % {
+        "arrangement": amenagement.name,
+        "action": proposal.get_action_display(),
+        "status": proposal.get_status_display(),
+    }
+    lines = [
+        gettext(
+            "On %(date)s the services decided on the proposal “%(action)s” for "
+            "“%(arrangement)s”: %(status)s."
         )
-    )
+        % {
+            "arrangement": amenagement.name,
+            "date": long_date(timezone.localtime(proposal.decided_at)),
+            "action": proposal.get_action_display(),
+            "status": proposal.get_status_display().lower(),
+        },
+        "",
+        gettext("Their reasons:"),
+        proposal.decision_note,
+        "",
+        gettext("The proposal, its evidence and the decision: %(url)s") % {"url": url},
+    ]
+    return Message(subject=subject, body="\n".join(lines))
 
 
 def decision_notify(*, proposal_id: int) -> int:
-    """Queue the email of the decision on a proposal to each resident who contributed (see
-    the module's rules); the number queued."""
+    """Tell the decision on a proposal to those who gave their opinion on its arrangement and
+    to its and its commune's followers (see the module's rules and
+    `participation.follows.notices`); the number of people told."""
     proposal = AdjustmentProposal.objects.select_related("amenagement").get(pk=proposal_id)
-    recipients = decision_recipients(proposal)
-    if not recipients:
-        return 0
-    amenagement = proposal.amenagement
-    url = settings.TACTIQUE_SITE_URL.rstrip("/") + amenagement.get_absolute_url() + "#evaluation"
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = gettext("[Tactique] Decision on “%(arrangement)s”: %(action)s — %(status)s") % {
-            "arrangement": amenagement.name,
-            "action": proposal.get_action_display(),
-            "status": proposal.get_status_display(),
-        }
-        lines = [
-            gettext(
-                "You gave your opinion on “%(arrangement)s”. On %(date)s the services decided on "
-                "the proposal “%(action)s”: %(status)s."
-            )
-            % {
-                "arrangement": amenagement.name,
-                "date": long_date(timezone.localtime(proposal.decided_at)),
-                "action": proposal.get_action_display(),
-                "status": proposal.get_status_display().lower(),
-            },
-            "",
-            gettext("Their reasons:"),
-            proposal.decision_note,
-            "",
-            gettext("The proposal, its evidence and the decision: %(url)s") % {"url": url},
-            "",
-            gettext(
-                "You receive this message because you gave your opinion on this arrangement. "
-                "Your data and how to delete them: %(url)s"
-            )
-            % {"url": settings.TACTIQUE_SITE_URL.rstrip("/") + reverse("privacy:privacy")},
-        ]
-    return email_queue(subject=subject, body="\n".join(lines), to=recipients)
+    told = notify(
+        key=f"decision:{proposal.pk}",
+        amenagement=proposal.amenagement,
+        compose=lambda: _decision_message(proposal),
+        raters=True,
+    )
+    return len(told)

@@ -22,6 +22,8 @@ results. The rules:
   counter from controlling (`is_first_sighting`);
 - **ratings** on the adopted perception indicators (the exact adopted version), dated by their
   contribution's creation (local day), with the contributor's profiles and pinned position;
+  the answers of imported surveys only for the indicators whose panel counts them
+  (`CitizenPanel.include_survey_opinions`), as the results on the arrangement page;
 - **indicators**: the adopted ones that apply (`adopted_for_amenagement`), with the theme the
   panel chose on each (`IndicatorDefinition.theme`). Engine codes are the definitions' codes,
   prefixed with the panel's slug when two panels use the same code.
@@ -370,20 +372,25 @@ def evaluation_inputs(
 def _ratings(
     *, amenagement: Amenagement, definitions: dict[str, IndicatorDefinition], as_of: dt.date
 ) -> tuple[Rating, ...]:
-    """Ratings on the adopted perception indicators given up to `as_of`. One query."""
-    code_of = {
-        definition.pk: code
+    """Ratings on the adopted perception indicators given up to `as_of`: residents' own, and
+    an imported survey's where the indicator's panel counts them. One query."""
+    perception = [
+        (code, definition)
         for code, definition in definitions.items()
         if definition.kind == IndicatorDefinition.Kind.PERCEPTION
-    }
+    ]
+    code_of = {definition.pk: code for code, definition in perception}
     if not code_of:
         return ()
+    # The definitions come with their panel (`adopted_for_amenagement`): no join needed.
+    with_surveys = [d.pk for _code, d in perception if d.panel.include_survey_opinions]
     # The local day is computed by PostgreSQL (the current time zone, as timezone.localdate):
     # converting tens of thousands of datetimes in Python took most of this function's time.
     rows = (
         RatingModel.objects.filter(
             contribution__version__amenagement=amenagement, definition_id__in=code_of
         )
+        .filter(Q(contribution__source__isnull=True) | Q(definition_id__in=with_surveys))
         .annotate(day=TruncDate("contribution__created_at"))
         .filter(day__lte=as_of)
         .order_by("contribution__created_at", "pk")

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 
 from amenagements.models import Amenagement
+from evaluation.announcements import proposals_announce
 from evaluation.models import EvaluationRun
 
 if TYPE_CHECKING:
@@ -110,8 +111,10 @@ def evaluation_run(
       with the geometry of the hot-spot segments it names;
     - the open proposals of earlier runs of the arrangement become `superseded` (decided ones
       keep their decision). Runs of one arrangement are serialised by locking its row.
-    Side effects: none beyond these rows. Raises `ValueError` if the data are inconsistent
-    (the engine's input checks: duplicated counts, ratings out of range).
+    Side effects: when the proposals differ from the previous run's, the arrangement's
+    followers are told (`evaluation.announcements`), with the run's transaction. Raises
+    `ValueError` if the data are inconsistent (the engine's input checks: duplicated counts,
+    ratings out of range).
     """
     from django.contrib.gis.geos import MultiLineString
     from django.db import connection
@@ -255,6 +258,15 @@ def evaluation_run(
                     "run": run.pk,
                 },
             )
+    # What the previous run proposed: followers hear of a change (`evaluation.announcements`).
+    previous_actions = set(
+        AdjustmentProposal.objects.filter(
+            run__in=EvaluationRun.objects.filter(amenagement=amenagement)
+            .exclude(pk=run.pk)
+            .order_by("-pk")
+            .values("pk")[:1]
+        ).values_list("action", flat=True)
+    )
     AdjustmentProposal.objects.filter(
         amenagement=amenagement, status=AdjustmentProposal.Status.OPEN
     ).exclude(run=run).update(status=AdjustmentProposal.Status.SUPERSEDED)
@@ -290,4 +302,5 @@ def evaluation_run(
             )
         )
     AdjustmentProposal.objects.bulk_create(proposals)
+    proposals_announce(run=run, proposals=proposals, previous_actions=previous_actions)
     return run

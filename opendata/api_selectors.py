@@ -81,11 +81,18 @@ def amenagement_detail(*, slug: str) -> Amenagement:
 
 
 def opinion_aggregates(*, amenagement: Amenagement) -> list[dict[str, Any]]:
-    """Per version and perception indicator: count, mean and distribution of the ratings
-    (demonstration opinions left out). Never a single rating. One query."""
+    """Per version and perception indicator: count, mean and distribution of residents'
+    ratings (demonstration opinions left out). Never a single rating. One query.
+
+    The answers of imported surveys are left out, even where a panel counts them: an
+    aggregate here has no field to say where its ratings come from, and a survey's must never
+    pass for residents'. The open data file `avis-par-indicateur` publishes them, per survey
+    and flagged with the panel's choice."""
     rows = (
         Rating.objects.filter(
-            contribution__version__amenagement=amenagement, contribution__is_demo=False
+            contribution__version__amenagement=amenagement,
+            contribution__is_demo=False,
+            contribution__source__isnull=True,
         )
         .values("contribution__version__number", "definition__code", "definition__version")
         .annotate(

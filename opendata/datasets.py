@@ -6,7 +6,10 @@ documentation cannot drift from the file. Rules every data set keeps:
 - nothing personal: no account, email, pseudonym, comment, pinned spot or author of anything
   (who recorded, decided, ran or proposed), and no individual rating — opinions are published
   only as aggregates per arrangement version and indicator (`avis-par-indicateur`), and the
-  demonstration opinions (`is_demo`) are left out;
+  demonstration opinions (`is_demo`) are left out. The answers of imported surveys are
+  published too, each survey in rows of its own (`enquete`), never mixed with residents'
+  ratings: `comptee` says whether the results count them (the panel's choice), so that a
+  reuser can add them up as the arrangement page does, or not;
 - columns hold codes (stable, language-independent); their meaning is in the description;
 - rows come in a stable order (the ORDER BY), so two downloads of the same data are identical;
 - coordinates are WGS 84 (EPSG:4326) with 6 decimals (~10 cm); lengths and areas are measured
@@ -38,7 +41,13 @@ from evaluation.models import (
     IndicatorResult,
     UsageEffectResult,
 )
-from participation.models import Contribution, IndicatorDefinition, Rating
+from participation.models import (
+    CitizenPanel,
+    Contribution,
+    IndicatorDefinition,
+    Rating,
+    SurveySource,
+)
 from usage.models import Counter, CounterLink, DailyTotal, MonthlyTotal, Outage
 
 TEXT = _("text")
@@ -292,6 +301,7 @@ COMPTAGES_MENSUELS = Dataset(
 )
 
 R, CT, ID = table(Rating), table(Contribution), table(IndicatorDefinition)
+SS, CP = table(SurveySource), table(CitizenPanel)
 
 AVIS = Dataset(
     slug="avis-par-indicateur",
@@ -299,7 +309,8 @@ AVIS = Dataset(
     description=_(
         "For each version of an arrangement's layout and each perception indicator, the number "
         "of ratings, their mean and their distribution from 1 to 5. Individual ratings are "
-        "never published; demonstration opinions are left out."
+        "never published; demonstration opinions are left out. The answers of each imported "
+        "survey come in rows of their own, named in the column enquete."
     ),
     fields=(
         Field("amenagement", "a.slug", TEXT, _("Identifier of the arrangement.")),
@@ -308,6 +319,21 @@ AVIS = Dataset(
         Field("version_indicateur", "d.version", INTEGER, _("Version of the indicator's text.")),
         Field("nom_indicateur", "d.name", TEXT, _("Name of the indicator.")),
         Field("question", "d.question", TEXT, _("The question residents answered.")),
+        Field(
+            "enquete",
+            "s.name",
+            TEXT,
+            _("The imported survey the ratings come from; empty for residents' own ratings."),
+        ),
+        Field(
+            "comptee",
+            "s.id IS NULL OR cp.include_survey_opinions",
+            BOOLEAN,
+            _(
+                "Whether the results count these ratings: residents' always, a survey's when "
+                "the indicator's panel decided so."
+            ),
+        ),
         Field("notes", "count(*)", INTEGER, _("Number of ratings.")),
         Field("moyenne", "round(avg(r.value), 2)", NUMBER, _("Mean rating, from 1 to 5.")),
         *(
@@ -322,11 +348,12 @@ AVIS = Dataset(
     ),
     source=(
         f"{R} r JOIN {CT} ct ON ct.id = r.contribution_id AND NOT ct.is_demo "
+        f"LEFT JOIN {SS} s ON s.id = ct.source_id "
         f"JOIN {V} v ON v.id = ct.version_id JOIN {A} a ON a.id = v.amenagement_id "
-        f"JOIN {ID} d ON d.id = r.definition_id "
-        "GROUP BY a.slug, v.number, d.id"
+        f"JOIN {ID} d ON d.id = r.definition_id JOIN {CP} cp ON cp.id = d.panel_id "
+        "GROUP BY a.slug, v.number, d.id, s.id, cp.id"
     ),
-    order_by="a.slug, v.number, d.code, d.version",
+    order_by="a.slug, v.number, d.code, d.version, s.name NULLS FIRST",
     model=Rating,
 )
 

@@ -39,6 +39,7 @@ from pages.maps import map_settings
 from participation.contributions.opinions import opinions_context
 from participation.contributions.permissions import can_moderate
 from participation.contributions.selectors import contributor_for
+from participation.follows import selectors as follow_selectors
 from participation.panels.permissions import can_create_panel
 from usage import selectors as usage_selectors
 from usage.permissions import can_import_counts, can_record_manual_count
@@ -125,6 +126,9 @@ def amenagement_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             else None,
             "can_decide_proposal": can_decide_proposal(request.user, amenagement),
             **opinions_context(request, amenagement),
+            "follow_choices": follow_selectors.follow_choices(
+                request.user, amenagement, next_url=request.path + "#suivre"
+            ),
         },
     )
 

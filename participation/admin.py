@@ -15,9 +15,11 @@ from participation.models import (
     CitizenPanel,
     Comment,
     DeliberationLogEntry,
+    Follow,
     IndicatorDefinition,
     JoinRequest,
     Membership,
+    Notice,
     Profile,
 )
 from participation.panels import services as panel_services
@@ -25,9 +27,11 @@ from participation.panels import services as panel_services
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
-    list_display = ["pseudonym", "user", "created_at"]
+    list_display = ["pseudonym", "user", "created_at", "suspended_at"]
     search_fields = ["pseudonym", "user__email"]
     raw_id_fields = ["user"]
+    # Suspensions are decided from the moderation page, where they are logged.
+    readonly_fields = ["suspended_at", "suspension_reason", "suspended_by"]
 
 
 class MembershipInline(admin.TabularInline):
@@ -112,12 +116,31 @@ class DeliberationLogEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["definition", "author", "created_at"]
+    list_display = ["definition", "author", "created_at", "status"]
     search_fields = ["body"]
-    readonly_fields = ["definition", "author", "body", "created_at"]
+    readonly_fields = ["definition", "author", "body", "created_at", "status", "moderation_reason"]
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(Follow)
+class FollowAdmin(ReadOnlyAdmin):
+    """Who follows what: chosen by each person on the site (and stopped by their links)."""
+
+    list_display = ["user", "amenagement", "commune", "frequency", "language", "updated_at"]
+    list_filter = ["frequency", "language"]
+    search_fields = ["user__email", "amenagement__name", "commune__name"]
+
+
+@admin.register(Notice)
+class NoticeAdmin(ReadOnlyAdmin):
+    """The messages written to people, sent or waiting for a weekly digest."""
+
+    list_display = ["user", "key", "subject", "weekly", "created_at", "sent_at"]
+    list_filter = ["weekly"]
+    search_fields = ["user__email", "key", "subject"]
+    date_hierarchy = "created_at"
 
 
 # Residents' opinions and their moderation.

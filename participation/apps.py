@@ -7,3 +7,10 @@ class ParticipationConfig(AppConfig):
 
     name = "participation"
     verbose_name = _("Participation")
+
+    def ready(self) -> None:
+        from amenagements import hooks
+        from participation.follows.announcements import adaptation_announce
+
+        # Followers hear of adaptations; earlier raters are invited to judge a new layout.
+        hooks.on_adapted(adaptation_announce)

@@ -6,10 +6,19 @@ public reason. Pre-moderation is switched per commune here, through `premoderati
 """
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from common.admin import ReadOnlyAdmin, ReadOnlyInline
 from participation.contributions import moderation
-from participation.models import CommuneModeration, Contribution, ModerationLogEntry, Rating, Report
+from participation.models import (
+    CommuneModeration,
+    Contribution,
+    ModerationLogEntry,
+    PanelCommentReport,
+    Rating,
+    Report,
+    SurveySource,
+)
 
 
 class RatingInline(ReadOnlyInline):
@@ -55,3 +64,23 @@ class CommuneModerationAdmin(admin.ModelAdmin):
             commune=obj.commune, enabled=obj.premoderation, by=request.user
         )
         obj.pk = saved.pk
+
+
+@admin.register(PanelCommentReport)
+class PanelCommentReportAdmin(ReadOnlyAdmin):
+    list_display = ["comment", "reason", "created_at", "resolved_at"]
+    list_filter = ["reason"]
+
+
+@admin.register(SurveySource)
+class SurveySourceAdmin(admin.ModelAdmin):
+    """Imported surveys: created by their import (/services/enquetes/import/), where each
+    answer is checked. Deleting one withdraws all its answers from the results."""
+
+    list_display = ["name", "scale_min", "scale_max", "imported_by", "created_at"]
+    search_fields = ["name"]
+    fields = ["name", "description", "scale_min", "scale_max", "imported_by", "created_at"]
+    readonly_fields = ["name", "scale_min", "scale_max", "imported_by", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.forms import Form
 from participation.contributions import moderation
+from participation.contributions.accounts import SUSPENSION_REASON_MAX_LENGTH
 from participation.contributions.services import ContributionInput
 from participation.models import (
     COMMENT_MAX_LENGTH,
@@ -174,4 +175,13 @@ class ModerationForm(Form):
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class SuspensionForm(Form):
+    reason = forms.CharField(
+        label=_("Reason for the suspension (shown publicly with the pseudonym)"),
+        max_length=SUSPENSION_REASON_MAX_LENGTH,
+        help_text=_("Short and factual, for example: “repeated insults in comments”."),
+        error_messages={"required": _("Give the reason for the suspension: it is shown publicly.")},
     )

@@ -73,18 +73,9 @@ def premoderated(commune_id: int | None) -> bool:
     return CommuneModeration.objects.filter(commune_id=commune_id, premoderation=True).exists()
 
 
-@transaction.atomic
-def report_create(
-    *, contribution: Contribution, reporter: User, reason: str, details: str = ""
-) -> Report:
-    """`reporter` reports a published comment; logs "comment.reported". When the comment's open
-    reports reach `TACTIQUE_REPORT_HIDE_THRESHOLD`, it is hidden pending review and
-    "comment.auto_hidden" is logged.
-
-    The contribution row is locked, so simultaneous reports count exactly. Raises
-    `ValidationError` if the comment is not published, is the reporter's own, was already
-    reported by them, or the reason is unknown or the details too long.
-    """
+def report_details(reason: str, details: str) -> str:
+    """A report's details, stripped. Raises `ValidationError` (on the field) if the reason is
+    unknown or the details too long."""
     if reason not in ReportReason.values:
         raise ValidationError({"reason": ValidationError(ERROR_UNKNOWN_REASON, code="reason")})
     details = details.strip()
@@ -98,6 +89,22 @@ def report_create(
                 )
             }
         )
+    return details
+
+
+@transaction.atomic
+def report_create(
+    *, contribution: Contribution, reporter: User, reason: str, details: str = ""
+) -> Report:
+    """`reporter` reports a published comment; logs "comment.reported". When the comment's open
+    reports reach `TACTIQUE_REPORT_HIDE_THRESHOLD`, it is hidden pending review and
+    "comment.auto_hidden" is logged.
+
+    The contribution row is locked, so simultaneous reports count exactly. Raises
+    `ValidationError` if the comment is not published, is the reporter's own, was already
+    reported by them, or the reason is unknown or the details too long.
+    """
+    details = report_details(reason, details)
     contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
     if contribution.user_id == reporter.pk:
         raise ValidationError(ERROR_OWN_COMMENT, code="own_comment")

@@ -11,13 +11,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from amenagements.models import Amenagement
-from amenagements.permissions import acts_for
+from amenagements.permissions import acts_for, commune_scope
+from participation.models import CommentStatus
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
     from participation.contributions.selectors import Contributor
-    from participation.models import Contribution
+    from participation.models import Comment, Contribution
 
 
 def can_contribute(contributor: Contributor, amenagement: Amenagement) -> bool:
@@ -46,3 +47,28 @@ def can_moderate_on(
     """A moderator (`can_moderate`) acting for the arrangement's commune: a moderator assigned
     communes moderates the opinions on their arrangements only (`amenagements.permissions`)."""
     return can_moderate(contributor) and acts_for(user, amenagement.commune_id)
+
+
+def can_report_panel_comment(contributor: Contributor, comment: Comment) -> bool:
+    """A resident, on someone else's published comment in a panel's deliberation (panels'
+    pages are public, so anyone taking part may report what they read there)."""
+    return (
+        contributor.is_resident
+        and comment.author_id != contributor.user_id
+        and comment.status == CommentStatus.PUBLISHED
+    )
+
+
+def can_moderate_panel_comment(
+    contributor: Contributor, user: User | AnonymousUser, commune_ids: list[int]
+) -> bool:
+    """A moderator acting for one of the panel's communes (`commune_ids`), or city-wide."""
+    if not can_moderate(contributor):
+        return False
+    scope = commune_scope(user)
+    return scope is None or any(c in scope for c in commune_ids)
+
+
+def can_suspend(contributor: Contributor, user: User | AnonymousUser) -> bool:
+    """A moderator acting city-wide (`accounts`: an account is not a commune's)."""
+    return can_moderate(contributor) and commune_scope(user) is None

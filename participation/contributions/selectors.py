@@ -3,7 +3,9 @@
 - `contributor_for` describes the person looking in one query, so permissions are pure.
 - `opinion_results`: per arrangement version and indicator, the number of ratings, their mean and
   their distribution over the five steps, in one grouped query (the mean is computed from the
-  distribution, exactly).
+  distribution, exactly). Answers of imported surveys are counted apart, per survey, and join
+  residents' ratings only where the indicator's panel decided so
+  (`CitizenPanel.include_survey_opinions`).
 - `opinion_items`: the comments and pinned spots of an arrangement, newest first, one page at a
   time (one query: the page is read with one extra row to know whether another follows).
 - `colour_values`: each arrangement's mean rating on one indicator, for the map (one query).
@@ -71,13 +73,14 @@ def contributor_for(user: User | AnonymousUser) -> Contributor:
             verified=verified_email(OuterRef("pk")),
             moderator=Exists(moderators),
         )
-        .values("pk", "is_active", "is_superuser", "verified", "moderator")
+        .values("pk", "is_active", "is_superuser", "verified", "moderator", "profile__suspended_at")
         .get()
     )
     return Contributor(
         user_id=row["pk"],
         is_active=row["is_active"],
         is_verified=row["verified"],
+        is_suspended=row["profile__suspended_at"] is not None,
         is_moderator=row["moderator"] or row["is_superuser"],
     )
 
@@ -122,8 +125,20 @@ class StepCount:
 
 
 @dataclass(frozen=True)
+class SurveyCount:
+    """The answers one imported survey gave to one indicator on one version: `counted` when
+    the indicator's panel counts survey answers (they are then in the steps too)."""
+
+    name: str
+    n: int
+    counted: bool
+
+
+@dataclass(frozen=True)
 class IndicatorResult:
-    """The ratings one indicator definition got on one version of an arrangement."""
+    """The ratings one indicator definition got on one version of an arrangement: residents'
+    own, plus the surveys' where its panel counts them (`steps`); each survey's answers are
+    also counted apart (`surveys`), counted or not."""
 
     definition_id: int
     code: str
@@ -131,6 +146,7 @@ class IndicatorResult:
     definition_version: int | None
     question: str
     steps: list[StepCount]
+    surveys: tuple[SurveyCount, ...] = ()
 
     @property
     def n(self) -> int:
@@ -155,7 +171,7 @@ class VersionResult:
 
     @property
     def has_ratings(self) -> bool:
-        return any(i.n for i in self.indicators)
+        return any(i.n or i.surveys for i in self.indicators)
 
     def result_for(self, code: str) -> IndicatorResult | None:
         return next((i for i in self.indicators if i.code == code), None)
@@ -171,27 +187,41 @@ def opinion_results(
 
     The current version lists every question residents are asked now, rated or not; earlier
     versions list the indicators that were rated on them (possibly versions of an indicator
-    since revised: each rating keeps the definition it answered).
+    since revised: each rating keeps the definition it answered). The answers of an imported
+    survey are in the count, mean and steps only when the definition's panel includes survey
+    opinions; either way each survey's number of answers is given apart (`surveys`).
     """
     rows = (
         Rating.objects.filter(contribution__version__amenagement=amenagement)
         .values(
             "contribution__version_id",
+            "contribution__source__name",
             "definition_id",
             "definition__code",
             "definition__name",
             "definition__version",
             "definition__question",
             "definition__scale_labels",
+            "definition__panel__include_survey_opinions",
             "value",
         )
         .annotate(n=Count("pk"))
         .order_by()
     )
     counts: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+    surveys: dict[tuple[int, int], dict[tuple[str, bool], int]] = defaultdict(dict)
     meta: dict[int, dict[str, Any]] = {}
     for row in rows:
-        counts[(row["contribution__version_id"], row["definition_id"])][row["value"]] = row["n"]
+        key = (row["contribution__version_id"], row["definition_id"])
+        source = row["contribution__source__name"]
+        counted = source is None or row["definition__panel__include_survey_opinions"]
+        if source is not None:
+            per_source = surveys[key]
+            per_source[(source, counted)] = per_source.get((source, counted), 0) + row["n"]
+            counts.setdefault(key, {})
+        if counted:
+            per_step = counts[key]
+            per_step[row["value"]] = per_step.get(row["value"], 0) + row["n"]
         meta[row["definition_id"]] = dict(row)
     for d in definitions:
         meta[d.pk] = {
@@ -214,6 +244,12 @@ def opinion_results(
             definition_version=m["definition__version"],
             question=m["definition__question"],
             steps=[StepCount(i, labels[i - 1], per_step.get(i, 0)) for i in range(1, 6)],
+            surveys=tuple(
+                SurveyCount(name=name, n=n, counted=counted)
+                for (name, counted), n in sorted(
+                    surveys.get((version_id, definition_id), {}).items()
+                )
+            ),
         )
 
     out = []
@@ -297,7 +333,7 @@ def _items_queryset(viewer: Contributor) -> QuerySet[Contribution]:
     qs = (
         Contribution.objects.filter(~Q(comment="") | Q(point__isnull=False))
         .filter(visible)
-        .select_related("user__profile", "version")
+        .select_related("user__profile", "version", "source")
         .only(
             "comment",
             "comment_status",
@@ -311,9 +347,12 @@ def _items_queryset(viewer: Contributor) -> QuerySet[Contribution]:
             "updated_at",
             "user__id",
             "user__profile__pseudonym",
+            "user__profile__suspended_at",  # the public name tells a suspension
+            "user__profile__suspension_reason",
             "version__number",
             "version__valid_to",
             "version__amenagement_id",
+            "source__name",
         )
         .order_by("-created_at", "-pk")
     )
@@ -344,7 +383,8 @@ def _item(contribution: Contribution, viewer: Contributor) -> OpinionItem:
 
 def opinion_items(*, amenagement: Amenagement, viewer: Contributor, page: object = 1) -> ItemsPage:
     """Contributions of the arrangement (every version) with a comment or a pinned spot, newest
-    first. A comment awaiting pre-moderation is shown to its author only. One query."""
+    first, survey answers among them (with their survey's name). A comment awaiting
+    pre-moderation is shown to its author only. One query."""
     number = _page_number(page)
     qs = _items_queryset(viewer).filter(version__amenagement=amenagement)
     start = (number - 1) * ITEMS_PAGE_SIZE
@@ -378,6 +418,11 @@ def colour_values(*, definition_id: int) -> dict[str, dict[str, float | int]]:
     number of ratings: {slug: {"mean": 3.42, "n": 12}}. One query."""
     rows = (
         Rating.objects.filter(definition_id=definition_id, contribution__version__valid_to=None)
+        # Imported surveys' answers only where the panel counts them (`opinion_results`).
+        .filter(
+            Q(contribution__source__isnull=True)
+            | Q(definition__panel__include_survey_opinions=True)
+        )
         .values("contribution__version__amenagement__slug")
         .annotate(mean=Avg("value"), n=Count("pk"))
         .order_by()
@@ -417,7 +462,9 @@ def moderation_queue(
             Q(comment_status__in=[CommentStatus.PENDING, CommentStatus.REPORTED])
             | Q(comment_status=CommentStatus.PUBLISHED, open_report_count__gt=0)
         ).order_by("updated_at", "pk")
-    return qs.select_related("user__profile", "version__amenagement", "moderated_by__profile")
+    return qs.select_related(
+        "user__profile", "version__amenagement", "moderated_by__profile", "source"
+    )
 
 
 def with_open_reports(contributions: list[Contribution]) -> list[Contribution]:

@@ -35,7 +35,15 @@ from common.http import (
     found_or_404,
     parse_int,
 )
-from participation.contributions import moderation, permissions, ratelimits, selectors, services
+from participation.contributions import (
+    answers,
+    moderation,
+    moderation_selectors,
+    permissions,
+    ratelimits,
+    selectors,
+    services,
+)
 from participation.contributions.forms import ContributionForm, ModerationForm, ReportForm
 from participation.contributions.opinions import (
     ALONE,
@@ -47,21 +55,13 @@ from participation.contributions.opinions import (
 from participation.models import Contribution, IndicatorDefinition
 
 if TYPE_CHECKING:
-    from django.forms import Form
+    pass
 
 
 def _amenagement(slug: str) -> Amenagement:
     return found_or_404(
         lambda: Amenagement.objects.select_related("commune").get(slug=slug), ERROR_NOT_FOUND
     )
-
-
-def _reasons() -> dict[str, str]:
-    return {
-        "resident": _("Confirm your email address to give your opinion: follow the link we sent."),
-        "removed": _("This arrangement has been removed: it no longer takes opinions."),
-        "moderator": _("Only moderators can do this."),
-    }
 
 
 # --- contributing -----------------------------------------------------------------------------
@@ -81,8 +81,9 @@ def contribute_view(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
     if not contributor.is_authenticated:
         return redirect_to_login(amenagement.get_absolute_url() + "#avis")
     if not permissions.can_contribute(contributor, amenagement):
-        reason = "resident" if not contributor.is_resident else "removed"
-        return deny(request, _reasons()[reason])
+        if not contributor.is_resident:
+            return deny(request, answers.not_taking_part(contributor))
+        return deny(request, answers.reasons()["removed"])
     display = request.POST.get("display") or request.GET.get("display")
     display = display if display in PIN_MAPS else ALONE
     if request.method == "GET":
@@ -263,7 +264,7 @@ def report_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not contributor.is_authenticated:
         return redirect_to_login(amenagement.get_absolute_url() + f"#avis-{pk}")
     if not contributor.is_resident:
-        raise PermissionDenied(_reasons()["resident"])
+        raise PermissionDenied(answers.not_taking_part(contributor))
     number = _item_number(request)
     form = ReportForm(request.POST if request.method == "POST" else None, prefix=f"report-{pk}")
     status = 200
@@ -285,7 +286,7 @@ def report_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 if getattr(error, "code", "") in {"already_reported", "not_reportable"}:
                     done = error_text(error)
                 else:
-                    _add_errors(form, error)
+                    answers.add_errors(form, error)
             else:
                 done = _("Thank you: the moderators will review this comment.")
             if done and not request.htmx:
@@ -314,14 +315,6 @@ def _item_number(request: HtmxHttpRequest) -> int:
     return max(1, parse_int(request.POST.get("n", "")) or 1)
 
 
-def _add_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 # --- moderating -------------------------------------------------------------------------------
 
 
@@ -330,19 +323,26 @@ def moderation_queue_view(request: HtmxHttpRequest) -> HttpResponse:
     """Moderators: the comments to review (or those hidden), oldest first, and the latest acts."""
     contributor = selectors.contributor_for(request.user)
     if not permissions.can_moderate(contributor):
-        return deny(request, _reasons()["moderator"])
+        return deny(request, answers.reasons()["moderator"])
     state = request.GET.get("etat")
     state = selectors.QueueState.HIDDEN if state == "masques" else selectors.QueueState.TODO
-    queue = selectors.moderation_queue(state=state, communes=commune_scope(request.user))
+    scope = commune_scope(request.user)
+    queue = selectors.moderation_queue(state=state, communes=scope)
     page = Paginator(queue, selectors.QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     selectors.with_open_reports(list(page.object_list))
+    can_suspend = permissions.can_suspend(contributor, request.user)
     return render(
         request,
         "participation/moderation_queue.html",
         {
             "page": page,
             "state": state,
-            "log": selectors.moderation_log(),
+            "panel_comments": moderation_selectors.panel_comment_queue(
+                hidden=state == selectors.QueueState.HIDDEN, communes=scope
+            ),
+            "can_suspend": can_suspend,
+            "suspended": moderation_selectors.suspended_accounts() if can_suspend else [],
+            "log": moderation_selectors.moderation_log(),
             "form": ModerationForm(),
             "threshold": settings.TACTIQUE_REPORT_HIDE_THRESHOLD,
         },
@@ -354,7 +354,7 @@ def moderate_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A moderator hides or publishes a comment, with a public reason."""
     contributor = selectors.contributor_for(request.user)
     if not permissions.can_moderate(contributor):
-        return deny(request, _reasons()["moderator"])
+        return deny(request, answers.reasons()["moderator"])
     contribution = _contribution(pk)
     if not permissions.can_moderate_on(contributor, request.user, contribution.version.amenagement):
         return deny(request, ERROR_OUT_OF_SCOPE)
@@ -362,24 +362,15 @@ def moderate_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     back = reverse("contributions:moderation") + (
         "?etat=masques" if request.POST.get("from") == "masques" else ""
     )
-    if not form.is_valid():
-        messages.error(request, _("Unknown moderation decision."))
-        return redirect(back)
-    try:
-        moderation.comment_moderate(
-            contribution=contribution,
-            by=request.user,
-            decision=form.cleaned_data["decision"],
-            reason=form.cleaned_data["reason"],
-        )
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-        return redirect(back + f"#moderation-{pk}")
-    if form.cleaned_data["decision"] == moderation.HIDE:
-        messages.success(request, _("The comment is hidden; the reason is shown in its place."))
-    else:
-        messages.success(request, _("The comment is published."))
-    return redirect(back)
+    return answers.moderation_answer(
+        request,
+        form,
+        lambda decision, reason: moderation.comment_moderate(
+            contribution=contribution, by=request.user, decision=decision, reason=reason
+        ),
+        back=back,
+        anchor=f"#moderation-{pk}",
+    )
 
 
 # --- the map coloured by an indicator ---------------------------------------------------------

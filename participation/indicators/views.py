@@ -242,6 +242,8 @@ def _proposal_context(
         "log": selectors.proposal_log(definition),
         "can_take_stance": permissions.can_take_stance(viewer, definition),
         "can_comment": permissions.can_comment(viewer, definition),
+        # Anyone taking part may report a comment there (`contributions.panel_comments`).
+        "can_report_comments": viewer.is_resident,
         "can_edit": permissions.can_edit_proposal(viewer, definition),
         "can_decide": permissions.can_decide_proposal(viewer, definition),
         "can_retire": permissions.can_retire(viewer, definition),

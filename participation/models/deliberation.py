@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from participation.models.logs import DOTTED_ACTION, LogEntry
+from participation.models.opinions import CommentStatus
 from participation.models.panels import CitizenPanel
 
 
@@ -58,6 +59,13 @@ class Comment(models.Model):
     )
     body = models.TextField(_("comment"), max_length=4000)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Moderated like residents' comments (`participation.contributions.moderation`): reported
+    # enough, it is hidden pending review; a moderator hides it with a public reason, shown
+    # in its place, or publishes it again.
+    status = models.CharField(
+        _("status"), max_length=12, choices=CommentStatus.choices, default=CommentStatus.PUBLISHED
+    )
+    moderation_reason = models.CharField(_("moderation reason"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["definition", "created_at", "pk"]
@@ -65,6 +73,11 @@ class Comment(models.Model):
         verbose_name_plural = _("comments")
         constraints = [
             models.CheckConstraint(condition=~Q(body=""), name="comment_not_empty"),
+            models.CheckConstraint(
+                # No pre-moderation in panels: a comment is never "pending".
+                condition=Q(status__in=["published", "reported", "hidden"]),
+                name="panel_comment_known_status",
+            ),
         ]
 
     def __str__(self) -> str:

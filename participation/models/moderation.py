@@ -1,7 +1,8 @@
-"""Moderation of residents' comments: reports, per-commune pre-moderation, the moderation log.
+"""Moderation of residents' comments and of panels' deliberation comments: reports,
+per-commune pre-moderation, the moderation log (accounts' suspensions included).
 
-The database holds: one report per resident and contribution; moderation log actions are
-dotted codes; log rows are only ever added."""
+The database holds: one report per person and comment; moderation log actions are dotted
+codes; log rows are only ever added."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
+from participation.models.deliberation import Comment
 from participation.models.logs import DOTTED_ACTION, LogEntry
 from participation.models.opinions import Contribution
 
@@ -74,6 +76,54 @@ class Report(models.Model):
         return f"{self.get_reason_display()} ({self.created_at:%Y-%m-%d})"
 
 
+class PanelCommentReport(models.Model):
+    """A report of a comment in a panel's deliberation, like a resident's `Report`."""
+
+    Reason = ReportReason
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="panel_reports_made",
+        verbose_name=_("reported by"),
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    details = models.TextField(_("details"), blank=True, max_length=REPORT_DETAILS_MAX_LENGTH)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("report of a panel comment")
+        verbose_name_plural = _("reports of panel comments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "reporter"], name="panel_comment_report_one_per_person"
+            ),
+            models.CheckConstraint(
+                condition=Q(reason__in=ReportReason.values),
+                name="panel_comment_report_known_reason",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("details"), REPORT_DETAILS_MAX_LENGTH),
+                name="panel_comment_report_details_length",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["comment"],
+                condition=Q(resolved_at__isnull=True),
+                name="panel_comment_report_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} ({self.created_at:%Y-%m-%d})"
+
+
 class CommuneModeration(models.Model):
     """A commune's moderation setting: with pre-moderation, comments wait for a moderator
     before they are published."""
@@ -105,7 +155,8 @@ class CommuneModeration(models.Model):
 class ModerationLogEntry(LogEntry):
     """One moderation act: who did what to which comment, when, with the reason given.
 
-    `action` is a dotted code ("comment.reported", "comment.hidden", "comment.restored"…);
+    `action` is a dotted code ("comment.reported", "comment.hidden", "comment.restored",
+    "panel_comment.hidden", "account.suspended"…);
     `payload` holds the statuses before and after, the reason and the report count. It names
     nobody: the actor is the foreign key (NULL for automatic acts, or once the account is gone).
     """
@@ -119,6 +170,21 @@ class ModerationLogEntry(LogEntry):
     )
     commune = models.ForeignKey(
         "amenagements.Commune",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # What else an act may be about: a panel's comment, or an account (suspended, reinstated).
+    panel_comment = models.ForeignKey(
+        Comment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="moderation_log",
+    )
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

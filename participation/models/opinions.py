@@ -1,10 +1,13 @@
 """Residents' opinions of arrangements: one `Contribution` per resident and arrangement version,
-with a 1–5 `Rating` per adopted perception indicator.
+with a 1–5 `Rating` per adopted perception indicator. Answers to an existing survey, imported
+by staff, are contributions too, without an account and tied to their `SurveySource`.
 
-The database holds: one contribution per resident and arrangement version; ratings from 1 to 5,
-one per indicator definition and contribution; self-declared profiles among the known ones; a
-comment of at most 2,000 characters; a hidden comment carries its public reason; a position
-along the line only with a pinned point."""
+The database holds: one contribution per resident and arrangement version; one per survey
+answer (`external_id`) and version, so importing a survey again duplicates nothing; a survey
+answer has no account and an `external_id`; ratings from 1 to 5, one per indicator definition
+and contribution; self-declared profiles among the known ones; a comment of at most 2,000
+characters; a hidden comment carries its public reason; a position along the line only with a
+pinned point."""
 
 from __future__ import annotations
 
@@ -47,6 +50,11 @@ class Contribution(models.Model):
     Rating again edits it; after an adaptation opens a new version, a new contribution starts and
     this one stays with the version it judged, so opinion before and after can be compared. When
     the account is deleted, `user` becomes NULL: the opinion stays, anonymised.
+
+    With a `source`, it is one answer to an existing survey instead (no account): `external_id`
+    is the answer's identifier in the survey's file (the respondent's id, or a hash of the
+    line), and results count it with residents' ratings only where the panel decided so
+    (`CitizenPanel.include_survey_opinions`).
     """
 
     CommentStatus = CommentStatus
@@ -93,6 +101,16 @@ class Contribution(models.Model):
         related_name="+",
         verbose_name=_("moderated by"),
     )
+    # Deleting a survey withdraws its answers: without it they are nobody's opinion.
+    source = models.ForeignKey(
+        "participation.SurveySource",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="contributions",
+        verbose_name=_("survey"),
+    )
+    external_id = models.CharField(_("identifier in the survey"), max_length=100, blank=True)
     is_demo = models.BooleanField(_("demonstration data"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -106,6 +124,15 @@ class Contribution(models.Model):
                 fields=["user", "version"],
                 name="contribution_one_per_resident_and_version",
                 violation_error_message=_("You have already given your opinion on this version."),
+            ),
+            models.UniqueConstraint(
+                fields=["source", "external_id", "version"],
+                condition=Q(source__isnull=False),
+                name="contribution_one_per_survey_answer_and_version",
+            ),
+            models.CheckConstraint(
+                condition=Q(source__isnull=True) | (Q(user__isnull=True) & ~Q(external_id="")),
+                name="contribution_survey_answer_has_no_account_and_an_id",
             ),
             models.CheckConstraint(
                 condition=Q(profiles__contained_by=ContributorProfile.values),

@@ -19,7 +19,8 @@ class CitizenPanel(models.Model):
 
     Its scope is the communes and/or arrangements it speaks for. Its adoption rule: a proposal
     can be adopted once at least `quorum` members have taken a stance on it, and endorsements
-    make at least `min_endorsement_percent` % of those stances.
+    make at least `min_endorsement_percent` % of those stances. Its indicators' results count
+    the answers of imported surveys only if `include_survey_opinions`.
     """
 
     name = models.CharField(_("name"), max_length=150)
@@ -50,6 +51,14 @@ class CitizenPanel(models.Model):
         _("open to requests to join"),
         default=True,
         help_text=_("Residents may ask to join; a facilitator approves each request."),
+    )
+    include_survey_opinions = models.BooleanField(
+        _("count survey opinions with residents' ratings"),
+        default=False,
+        help_text=_(
+            "Answers to existing surveys imported by the services are shown apart; ticked, the "
+            "results and evaluations of this panel's indicators count them too."
+        ),
     )
     is_demo = models.BooleanField(_("demonstration panel"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

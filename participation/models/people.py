@@ -1,7 +1,7 @@
 """What the public knows of an account: its pseudonym, never its email address.
 
 The database holds: a pseudonym is unique whatever its case, and well-formed (letters, digits,
-spaces, . _ -)."""
+spaces, . _ -); a suspended account has a public reason and the date of its suspension."""
 
 from __future__ import annotations
 
@@ -40,6 +40,18 @@ class Profile(models.Model):
         ],
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # A moderator's suspension: the account keeps its data and may sign in, read, download or
+    # delete them, but takes part no more; the reason is public (`participation.profiles`).
+    suspended_at = models.DateTimeField(_("suspended on"), null=True, blank=True)
+    suspension_reason = models.CharField(_("reason for the suspension"), max_length=300, blank=True)
+    suspended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("suspended by"),
+    )
 
     class Meta:
         verbose_name = _("profile")
@@ -53,6 +65,11 @@ class Profile(models.Model):
             models.CheckConstraint(
                 condition=Q(pseudonym__regex=PSEUDONYM_PATTERN),
                 name="profile_pseudonym_well_formed",
+            ),
+            models.CheckConstraint(
+                condition=Q(suspended_at__isnull=True, suspension_reason="")
+                | (Q(suspended_at__isnull=False) & ~Q(suspension_reason="")),
+                name="profile_suspension_has_reason",
             ),
         ]
 

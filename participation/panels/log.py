@@ -30,6 +30,8 @@ PROPOSAL_OBJECTED = "proposal.objected"
 PROPOSAL_ADOPTED = "proposal.adopted"
 PROPOSAL_CLOSED = "proposal.closed"
 INDICATOR_RETIRED = "indicator.retired"
+PANEL_SURVEYS_COUNTED = "panel.survey_opinions_counted"
+PANEL_SURVEYS_APART = "panel.survey_opinions_apart"
 
 
 def panel_log_record(

@@ -58,7 +58,7 @@ def viewer_for(user: User | AnonymousUser, panel: CitizenPanel | None) -> Viewer
         .objects.filter(pk=user.pk)
         .annotate(verified=verified_email(OuterRef("pk")))
     )
-    fields = ["pk", "is_active", "is_staff", "verified"]
+    fields = ["pk", "is_active", "is_staff", "verified", "profile__suspended_at"]
     if panel is not None:
         mine = {"panel_id": panel.pk, "user_id": OuterRef("pk")}
         pending = JoinRequest.objects.filter(**mine, status=JoinRequest.Status.PENDING)
@@ -75,6 +75,7 @@ def viewer_for(user: User | AnonymousUser, panel: CitizenPanel | None) -> Viewer
         user_id=row["pk"],
         is_active=row["is_active"],
         is_verified=row["verified"],
+        is_suspended=row["profile__suspended_at"] is not None,
         is_staff=row["is_staff"],
         role=row.get("role"),
         has_pending_request=row.get("pending_request", False),
@@ -107,7 +108,15 @@ def panel_members(panel: CitizenPanel) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(panel=panel)
         .select_related("user__profile")
-        .only("role", "joined_at", "user__id", "user__profile__pseudonym")
+        .only(
+            "role",
+            "joined_at",
+            "user__id",
+            "user__profile__pseudonym",
+            # The public name tells a suspension, with its reason.
+            "user__profile__suspended_at",
+            "user__profile__suspension_reason",
+        )
         .order_by("role", "user__profile__pseudonym", "pk")  # "facilitator" < "member"
     )
 

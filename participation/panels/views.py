@@ -1,5 +1,6 @@
 """Citizen panels' pages: the list, a panel's public page and log, joining (requests and
-invitations), and the facilitators' page (pending requests, invitations, the adoption rule).
+invitations), and the facilitators' page (pending requests, invitations, the adoption rule,
+whether the panel counts the answers of imported surveys).
 
 Views stay thin: selectors read, services write, `permissions` decide from a `Viewer` built in
 one query. A visitor who is not signed in is sent to the login page; a signed-in person who may
@@ -41,6 +42,9 @@ from participation.panels.forms import (
 )
 from participation.panels.selectors import Viewer
 from participation.profiles.selectors import public_name
+from participation.surveys import permissions as survey_permissions
+from participation.surveys import services as survey_services
+from participation.surveys.forms import SurveyCountingForm
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -172,7 +176,8 @@ def invitation_answer_view(
 def panel_manage_view(
     request: HtmxHttpRequest, panel: CitizenPanel, viewer: Viewer
 ) -> HttpResponse:
-    """Facilitators: pending requests and invitations, invite someone, the adoption rule."""
+    """Facilitators: pending requests and invitations, invite someone, the adoption rule, and
+    whether survey answers count."""
     return _render_manage(request, panel)
 
 
@@ -194,6 +199,9 @@ def _render_manage(
                 "quorum": panel.quorum,
                 "min_endorsement_percent": panel.min_endorsement_percent,
             }
+        ),
+        "survey_form": SurveyCountingForm(
+            initial={"include_survey_opinions": panel.include_survey_opinions}
         ),
     }
     return render(request, "participation/panel_manage.html", context)
@@ -265,6 +273,29 @@ def rule_view(
             messages.success(request, _("The adoption rule has been changed."))
             return redirect("participation:manage", slug=panel.slug)
     return _render_manage(request, panel, rule_form=form)
+
+
+@require_POST
+@panel_page(survey_permissions.can_set_survey_counting, permissions.REFUSALS["facilitator"])
+def survey_counting_view(
+    request: AuthenticatedHttpRequest, panel: CitizenPanel, viewer: Viewer
+) -> HttpResponse:
+    """A facilitator ticks or unticks "count the answers of imported surveys"."""
+    form = SurveyCountingForm(request.POST)
+    form.is_valid()  # a checkbox: absent means unticked, never an error
+    include = bool(form.cleaned_data.get("include_survey_opinions"))
+    try:
+        survey_services.panel_survey_opinions_set(panel=panel, by=request.user, include=include)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(
+            request,
+            _("Survey answers now count in this panel's results.")
+            if include
+            else _("Survey answers are now shown apart from this panel's results."),
+        )
+    return redirect("participation:manage", slug=panel.slug)
 
 
 @require_http_methods(["GET", "POST"])

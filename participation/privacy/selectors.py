@@ -3,7 +3,8 @@
 Read from every table that points to the account: the account and its email addresses, the
 public profile, opinions (ratings, comments, spots, profiles), reports made, panel memberships,
 requests and invitations, stances, comments and proposals in panels, the steps of panels' public
-logs they took, and the moderation acts they did. IP addresses are not stored in the database
+logs they took, the moderation acts they did, what they follow and the messages written to
+them. IP addresses are not stored in the database
 (the rate-limit counters in the cache hold them, hashed, for at most a day).
 """
 
@@ -18,10 +19,12 @@ from participation.models import (
     Comment,
     Contribution,
     DeliberationLogEntry,
+    Follow,
     IndicatorDefinition,
     JoinRequest,
     Membership,
     ModerationLogEntry,
+    Notice,
     Profile,
     Report,
     Stance,
@@ -130,6 +133,27 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
                 "details": e.payload,
             }
             for e in ModerationLogEntry.objects.filter(actor=user).order_by("created_at", "pk")
+        ],
+        "follows": [
+            {
+                "arrangement": f.amenagement.slug if f.amenagement else None,
+                "commune": f.commune.name if f.commune else None,
+                "messages": f.frequency,
+                "language": f.language,
+                "updated_at": _when(f.updated_at),
+            }
+            for f in Follow.objects.filter(user=user)
+            .select_related("amenagement", "commune")
+            .order_by("created_at", "pk")
+        ],
+        "messages_received": [
+            {
+                "subject": n.subject,
+                "text": n.body,
+                "created_at": _when(n.created_at),
+                "sent_at": _when(n.sent_at),
+            }
+            for n in Notice.objects.filter(user=user).order_by("created_at", "pk")
         ],
     }
 

@@ -3,7 +3,9 @@ sentence and email), and who may take part (`Person.is_resident`).
 
 A person is shown by the pseudonym of their profile, never by their email address. An account
 with no profile yet (made by `createsuperuser` or the admin) is « Participant·e N »; once the
-account is deleted, what it did stays, shown as by « Ancien·ne participant·e ».
+account is deleted, what it did stays, shown as by « Ancien·ne participant·e ». A suspended
+account is shown with the moderators' public reason, « pseudonym (compte suspendu : reason) »,
+and takes part no more (`is_resident`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,11 @@ def public_name(user: User | None) -> str:
     # No profile yet: the reverse one-to-one raises, which getattr turns into None.
     profile: Profile | None = getattr(user, "profile", None)
     if profile is not None:
+        if profile.suspended_at is not None:
+            return _("%(pseudonym)s (suspended account: %(reason)s)") % {
+                "pseudonym": profile.pseudonym,
+                "reason": profile.suspension_reason,
+            }
         return profile.pseudonym
     return _("Participant %(number)s") % {"number": user.pk}
 
@@ -39,6 +46,7 @@ class Person:
     user_id: int | None = None
     is_active: bool = False
     is_verified: bool = False  # has a verified email address (allauth)
+    is_suspended: bool = False  # suspended by a moderator (`Profile.suspended_at`)
 
     @property
     def is_authenticated(self) -> bool:
@@ -46,8 +54,11 @@ class Person:
 
     @property
     def is_resident(self) -> bool:
-        """A signed-in, active account with a verified email address: may take part."""
-        return self.is_authenticated and self.is_active and self.is_verified
+        """A signed-in, active, not suspended account with a verified email address: may take
+        part."""
+        return (
+            self.is_authenticated and self.is_active and self.is_verified and not self.is_suspended
+        )
 
 
 def verified_email(user_ref: OuterRef) -> Exists:

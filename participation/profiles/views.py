@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from common.http import AuthenticatedHttpRequest
 from participation.contributions import selectors as contribution_selectors
+from participation.follows import selectors as follow_selectors
 from participation.models import Profile
 from participation.panels import selectors as panel_selectors
 from participation.panels.forms import DecisionForm
@@ -46,5 +47,6 @@ def profile_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         "pending": panel_selectors.user_pending(request.user),
         "opinions": contribution_selectors.own_opinions(user=request.user),
         "decision_form": DecisionForm(),
+        "follows": follow_selectors.user_follows(request.user),
     }
     return render(request, "participation/profile.html", context)

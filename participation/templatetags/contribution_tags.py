@@ -21,7 +21,10 @@ register = template.Library()
 
 @register.filter
 def contributor_name(contribution: Contribution) -> str:
-    """How the contributor is shown publicly (`public_name`)."""
+    """How the contributor is shown publicly (`public_name`); an imported survey's answer by
+    its survey's name (it has no account)."""
+    if contribution.source is not None:
+        return contribution.source.name
     return public_name(contribution.user)
 
 

@@ -131,6 +131,15 @@ def log_sentence(entry: DeliberationLogEntry) -> str:
             "version": p.get("version"),
             "reason": p.get("reason", ""),
         }
+    elif action == log.PANEL_SURVEYS_COUNTED:
+        text = _(
+            "%(actor)s decided that the answers of imported surveys count in the panel's results."
+        ) % {"actor": actor}
+    elif action == log.PANEL_SURVEYS_APART:
+        text = _(
+            "%(actor)s decided that the answers of imported surveys are shown apart from the "
+            "panel's results."
+        ) % {"actor": actor}
     else:
         # Never the dotted code itself: it means nothing to people.
         text = _("A step of the deliberation.")

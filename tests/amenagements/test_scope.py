@@ -204,8 +204,9 @@ def test_the_moderation_queue_of_an_agent_costs_what_a_city_wide_one_does_whatev
         reported_comment(city["in_lyon"], f"h-plus-{n}")
 
     assert (queries(lyon_agent), queries(city_wide)) == before
-    # The scope is read once for both (the city-wide agent's reads as "no commune").
-    assert before[0] == before[1]
+    # The scope is read once for both (the city-wide agent's reads as "no commune"); only a
+    # city-wide moderator suspends accounts, so their page reads the suspended ones too.
+    assert before[0] + 1 == before[1]
 
 
 def test_a_bulk_import_rejects_the_lines_of_other_communes(client, city, lyon_agent):

@@ -13,13 +13,14 @@ import re
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.contrib.gis.geos import Point
 from django.urls import reverse
 from django.utils import timezone
 
 from evaluation import services as evaluation_services
 from participation.contributions import moderation
+from participation.follows.tokens import Target, token_make
 from tests.participation.fixtures import PASSWORD, make_user
 from tests.participation.opinion_fixtures import submit
 from tests.usage.helpers import daily_csv, import_text, make_counter, north_of
@@ -63,6 +64,7 @@ def people() -> dict[str, object]:
 
 def main_pages(city, panel) -> list[tuple[str, str]]:
     """(who, address) of each main page, grouped by who sees it."""
+    reader = User.objects.get(email="lecteur@example.org")  # who reported the comment
     return [
         (VISITOR, reverse("pages:map")),
         (VISITOR, city.get_absolute_url()),
@@ -76,16 +78,19 @@ def main_pages(city, panel) -> list[tuple[str, str]]:
         (VISITOR, reverse("privacy:privacy")),
         (VISITOR, reverse("pages:accessibility")),
         (VISITOR, reverse("opendata:catalogue")),
+        (VISITOR, reverse("follows:unsubscribe", args=[token_make(Target(1, city.pk))])),
         (RESIDENT, city.get_absolute_url()),
         (RESIDENT, reverse("contributions:contribute", args=[city.slug])),
         (RESIDENT, reverse("participation:profile")),
         (MODERATOR, reverse("contributions:moderation")),
+        (MODERATOR, reverse("contributions:account_suspend", args=[reader.pk])),
         (STAFF, city.get_absolute_url()),
         (STAFF, reverse("amenagements:adapt", args=[city.slug])),
         (STAFF, reverse("usage:import")),
         (STAFF, reverse("usage:manual_count", args=[city.slug])),
         (STAFF, reverse("pages:services")),
         (STAFF, reverse("amenagements:adaptations_import")),
+        (STAFF, reverse("surveys:import")),
         (STAFF, reverse("amenagements:create")),
         (STAFF, reverse("participation:panel_create")),
     ]

@@ -20,9 +20,10 @@ from .fixtures import (
 )
 
 FUTURE = dt.date(2100, 1, 1)  # after the ratings' creation date (today)
-# savepoint, lock, 10 reads, run, 3 bulk inserts, segment geometry, superseding, proposals,
-# release (one more to read the hot spots when a proposal names some)
-QUERIES_PER_RUN = 20
+# savepoint, lock, 10 reads, run, 3 bulk inserts, segment geometry, the previous run's actions
+# (to tell followers of a change), superseding, proposals, release (one more to read the hot
+# spots when a proposal names some; three more to find the followers when the proposals change)
+QUERIES_PER_RUN = 21
 
 
 @pytest.fixture
