@@ -1,7 +1,10 @@
-"""Slugs: the readable, unique part of an address (`/amenagements/<slug>/`)."""
+"""Slugs: the readable, unique part of an address (`/amenagements/<slug>/`); and folding,
+so that what people type in files matches whatever its case, accents and separators."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
 
 from django.db.models import Model
@@ -24,3 +27,11 @@ def unique_slug(model: type[Model], text: str, *, fallback: str) -> str:
         n += 1
         slug = f"{base}-{n}"
     return slug
+
+
+def fold(text: str) -> str:
+    """Case, accents and separators folded: « Séparation ajoutée », "separation_ajoutee" and
+    "Rue_Piétonne"/"rue piétonne" each read the same (words joined by one space)."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return " ".join(re.split(r"[\s_\-'’.]+", text)).strip()

@@ -24,7 +24,6 @@ import datetime as dt
 import io
 import json
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amenagements.importing.properties import STATUS_MAP
 from amenagements.models import Adaptation, Amenagement
+from common.text import fold
 
 ERROR_NOT_TEXT = _("The file is not a text file (it contains binary data).")
 ERROR_EMPTY = _("The file is empty.")
@@ -48,7 +48,7 @@ REJECT_BAD_STATUS = _("“%(value)s” is not a status (expected one of: %(choic
 REJECT_BAD_GEOMETRY = _("the geometry cannot be read (%(reason)s)")
 REJECT_COLUMNS = _("%(found)s columns where the header has %(expected)s")
 
-# Each column's names, folded (`_fold`); the first is the one messages give.
+# Each column's names, folded (`common.text.fold`); the first is the one messages give.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "arrangement": ("amenagement", "arrangement"),
     "date": ("date",),
@@ -95,14 +95,6 @@ class AdaptationsRead:
     count: int = 0  # lines (or features) read
 
 
-def _fold(text: str) -> str:
-    """Case, accents and separators folded: « Séparation ajoutée » = "separation_ajoutee" (the
-    folding of the arrangements import's maps, `importing.properties`)."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    return " ".join(re.split(r"[\s_\-'’.]+", text)).strip()
-
-
 def _choices(pairs: Iterable[tuple[str, Any]]) -> dict[str, str]:
     """Codes and names (French and English) of a set of choices, folded, to their code."""
     found: dict[str, str] = {}
@@ -110,8 +102,8 @@ def _choices(pairs: Iterable[tuple[str, Any]]) -> dict[str, str]:
     for language in ("fr", "en"):
         with translation.override(language):
             for value, label in pairs:
-                found[_fold(str(label))] = value
-    found.update({_fold(value): value for value, _label in pairs})
+                found[fold(str(label))] = value
+    found.update({fold(value): value for value, _label in pairs})
     return found
 
 
@@ -157,7 +149,7 @@ def _csv_records(
         if any(cell.strip() for cell in row):
             header = row
             break
-    folded = [_fold(name) for name in header]
+    folded = [fold(name) for name in header]
     index: dict[str, int] = {}
     for column, names in COLUMNS.items():
         found = next((folded.index(n) for n in names if n in folded), None)
@@ -195,7 +187,7 @@ def _geojson_records(text: str) -> Iterable[tuple[int, Mapping[str, str], Any]]:
     for number, feature in enumerate(features, start=1):
         properties = feature.get("properties") if isinstance(feature, dict) else None
         properties = properties if isinstance(properties, dict) else {}
-        folded = {_fold(str(k)): v for k, v in properties.items()}
+        folded = {fold(str(k)): v for k, v in properties.items()}
         values = {
             column: "" if value is None else str(value).strip()
             for column, names in COLUMNS.items()
@@ -228,7 +220,7 @@ def _line(
     date = _date(values.get("date", ""))
     if date is None:
         return BulkReject(line, str(REJECT_BAD_DATE % {"value": values.get("date", "")}))
-    kind = kinds.get(_fold(values.get("kind", "")))
+    kind = kinds.get(fold(values.get("kind", "")))
     if kind is None:
         choices = ", ".join(sorted(set(kinds.values())))
         return BulkReject(
@@ -236,7 +228,7 @@ def _line(
         )
     status = None
     if values.get("status"):
-        status = statuses.get(_fold(values["status"]))
+        status = statuses.get(fold(values["status"]))
         if status is None:
             choices = ", ".join(Amenagement.Status.values)
             return BulkReject(

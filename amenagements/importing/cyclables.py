@@ -29,12 +29,12 @@ from amenagements.importing.properties import (
     KIND_MAP,
     STATUS_MAP,
     SnapshotMapping,
-    _normalise,
     _normalised_map,
     as_text,
     text_decode,
 )
 from amenagements.models import Amenagement
+from common.text import fold
 
 K = Amenagement.Kind
 S = Amenagement.Status
@@ -104,8 +104,8 @@ def _get(properties: Mapping[str, Any], key: str) -> str:
 
 def _side(properties: Mapping[str, Any]) -> str:
     """ "d" or "g": the side whose facility describes the arrangement."""
-    if _normalise(_get(properties, "ame_d")) in NO_FACILITY and (
-        _normalise(_get(properties, "ame_g")) not in NO_FACILITY
+    if fold(_get(properties, "ame_d")) in NO_FACILITY and (
+        fold(_get(properties, "ame_g")) not in NO_FACILITY
     ):
         return "g"
     return "d"
@@ -116,9 +116,9 @@ def derive(properties: dict[str, Any], communes: Mapping[str, str]) -> dict[str,
     module's docstring)."""
     side = _side(properties)
     kind = _get(properties, f"ame_{side}")
-    if _normalise(kind) in NO_FACILITY:
+    if fold(kind) in NO_FACILITY:
         regime = _get(properties, f"regime_{side}") or _get(properties, f"regime_v_{side}")
-        if _normalise(regime) in {_normalise(r) for r in REGIME_KINDS}:
+        if fold(regime) in {fold(r) for r in REGIME_KINDS}:
             kind = regime
     status = _get(properties, f"statut_{side}") or _get(properties, "statut_ame")
     code = (

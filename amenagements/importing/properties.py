@@ -20,7 +20,6 @@ import codecs
 import datetime as dt
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amenagements.importing.report import Issue, Repair, SnapshotFileError
 from amenagements.models import Amenagement
+from common.text import fold
 
 ERROR_MAP_SYNTAX = _("“%(item)s” is not of the form source_value=our_value.")
 ERROR_MAP_VALUE = _("“%(value)s” is not one of: %(choices)s.")
@@ -44,18 +44,11 @@ K = Amenagement.Kind
 S = Amenagement.Status
 
 
-def _normalise(value: str) -> str:
-    """Fold case, accents and separators, so "Rue_Piétonne" and "rue piétonne" match."""
-    text = unicodedata.normalize("NFKD", value)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    return " ".join(re.split(r"[\s_\-'’.]+", text)).strip()
-
-
 def _normalised_map(pairs: Mapping[str, str]) -> dict[str, str]:
-    return {_normalise(key): value for key, value in pairs.items()}
+    return {fold(key): value for key, value in pairs.items()}
 
 
-# Source values → our values. Keys are compared once normalised (see `_normalise`), and our own
+# Source values → our values. Keys are compared once normalised (`common.text.fold`), and our own
 # values are always accepted as they are.
 KIND_MAP: dict[str, str] = _normalised_map(
     {
@@ -198,7 +191,7 @@ def value_map_parse(*, text: str, choices: Sequence[str]) -> dict[str, str]:
             raise SnapshotFileError(
                 ERROR_MAP_VALUE % {"value": value, "choices": ", ".join(choices)}
             )
-        result[_normalise(key)] = value
+        result[fold(key)] = value
     return result
 
 
@@ -309,7 +302,7 @@ def mapped_read(
     if not value:
         repair("no_value", no_value % {"default": default})
         return default, ""
-    mapped = value_map.get(_normalise(value))
+    mapped = value_map.get(fold(value))
     if mapped is None:
         repair("unknown_value", unknown_value % {"value": value, "default": default})
         return default, value

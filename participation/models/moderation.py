@@ -28,10 +28,27 @@ class ReportReason(models.TextChoices):
     OTHER = "other", _("Other reason")
 
 
-class Report(models.Model):
-    """A resident's report of a comment. Who reported is never shown publicly."""
+class ReportFields(models.Model):
+    """What every report holds, whatever it is about: why, details for the moderators, when it
+    was made and when a moderator answered it. Who reported is never shown publicly."""
 
     Reason = ReportReason
+
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    details = models.TextField(_("details"), blank=True, max_length=REPORT_DETAILS_MAX_LENGTH)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Set when a moderator reviews the comment: the report has then been answered.
+    resolved_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} ({self.created_at:%Y-%m-%d})"
+
+
+class Report(ReportFields):
+    """A resident's report of a comment on an arrangement."""
 
     contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="reports")
     reporter = models.ForeignKey(
@@ -42,11 +59,6 @@ class Report(models.Model):
         related_name="reports_made",
         verbose_name=_("reported by"),
     )
-    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
-    details = models.TextField(_("details"), blank=True, max_length=REPORT_DETAILS_MAX_LENGTH)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    # Set when a moderator reviews the comment: the report has then been answered.
-    resolved_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -72,14 +84,9 @@ class Report(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return f"{self.get_reason_display()} ({self.created_at:%Y-%m-%d})"
 
-
-class PanelCommentReport(models.Model):
+class PanelCommentReport(ReportFields):
     """A report of a comment in a panel's deliberation, like a resident's `Report`."""
-
-    Reason = ReportReason
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
     reporter = models.ForeignKey(
@@ -90,10 +97,6 @@ class PanelCommentReport(models.Model):
         related_name="panel_reports_made",
         verbose_name=_("reported by"),
     )
-    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
-    details = models.TextField(_("details"), blank=True, max_length=REPORT_DETAILS_MAX_LENGTH)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    resolved_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -119,9 +122,6 @@ class PanelCommentReport(models.Model):
                 name="panel_comment_report_open",
             )
         ]
-
-    def __str__(self) -> str:
-        return f"{self.get_reason_display()} ({self.created_at:%Y-%m-%d})"
 
 
 class CommuneModeration(models.Model):

@@ -35,7 +35,6 @@ import hashlib
 import io
 import math
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -45,6 +44,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amenagements.bulk.reading import BulkReject
 from common.forms import CONTROL_CHARACTERS
+from common.text import fold
 from participation.models import COMMENT_MAX_LENGTH, SCALE_STEPS
 
 ERROR_ENCODING = _(
@@ -226,14 +226,6 @@ class SurveyRead:
     rejects: list[BulkReject] = field(default_factory=list)
     count: int = 0  # answer lines read
     ignored_columns: list[str] = field(default_factory=list)
-
-
-def fold(text: str) -> str:
-    """Case, accents and separators folded: « Nom de la voie » = "nom_de_la_voie" = "nom de
-    la voie"."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    return " ".join(re.split(r"[\s_\-'’.]+", text)).strip()
 
 
 def _decode(data: bytes) -> str:

@@ -27,7 +27,7 @@ from django.db.models import QuerySet
 
 from amenagements.models import Amenagement, AmenagementVersion, Commune
 from amenagements.selectors import AmenagementFilters, amenagement_queryset, search_words
-from participation.surveys.reading import fold
+from common.text import fold
 
 MATCH_DISTANCE_M = 50.0
 TIE_M = 0.5

@@ -47,6 +47,7 @@ from amenagements.bulk.reading import BulkReject
 from amenagements.bulk.services import REJECT_OUT_OF_SCOPE
 from amenagements.models import Amenagement, AmenagementVersion
 from amenagements.selectors import amenagement_locate
+from common.text import fold
 from participation.contributions.moderation import (
     COMMENT_HELD,
     HELD_BY_PREMODERATION,
@@ -66,7 +67,7 @@ from participation.models import (
 from participation.panels.log import PANEL_SURVEYS_APART, PANEL_SURVEYS_COUNTED, panel_log_record
 from participation.panels.services import require_facilitator
 from participation.surveys import selectors
-from participation.surveys.reading import Scale, SurveyLine, SurveyRead, fold
+from participation.surveys.reading import Scale, SurveyLine, SurveyRead
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
