@@ -72,8 +72,6 @@ from participation.surveys.reading import Scale, SurveyLine, SurveyRead
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-# Dotted codes of the panel's public log.
-
 ERROR_SCALE_CHANGED = _(
     "The survey “%(name)s” was imported on the scale %(scale)s: import its answers on that "
     "scale, or give another survey name."

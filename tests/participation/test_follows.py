@@ -381,3 +381,18 @@ def test_the_profile_lists_what_one_follows_and_changes_it(client, amenagement):
         ("piste-de-la-rue-test", None, "immediate"),
         (None, "Lyon", "none"),
     ]
+
+
+@pytest.mark.parametrize("followers", [2, 12])
+def test_telling_an_event_costs_the_same_whatever_the_followers_but_one_job_each(
+    amenagement, agent, followers, django_assert_num_queries
+):
+    for n in range(followers):
+        user = make_user(f"Suiveur{n}")
+        services.follow_set(user=user, amenagement=amenagement, frequency=Frequency.IMMEDIATE)
+    proposal = make_proposal(amenagement)
+    # The proposal, who follows, who rated, their addresses, who was told already, the
+    # notices (one insert), then one queued job per email (one person, one job: nobody sees
+    # another's address).
+    with django_assert_num_queries(6 + followers):
+        assert decisions.decision_notify(proposal_id=proposal.pk) == followers
