@@ -95,7 +95,14 @@ class PeriodQuery(Schema):
         return selectors.Period(since=self.since, until=self.until)
 
 
-COMMUNE = Field("", max_length=150, description="Slug de la commune, ex. « lyon ».")
+# A slug's characters only: anything else (a NUL byte, which PostgreSQL refuses in text) is
+# a 422 saying so, never a server error.
+COMMUNE = Field(
+    "",
+    max_length=150,
+    pattern=r"^[-a-zA-Z0-9_]*$",
+    description="Slug de la commune, ex. « lyon ».",
+)
 BBOX = Field(
     None,
     max_length=200,

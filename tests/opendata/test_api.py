@@ -39,6 +39,7 @@ def test_arrangements_are_paginated_and_filtered_as_on_the_map(client, network):
         ({"bbox": "1,2,3"}, 400),
         ({"since": "2021-01-02", "until": "2021-01-01"}, 400),
         ({"kind": "spaceship"}, 422),
+        ({"commune": "lyon\x00"}, 422),
         ({"page": 0}, 422),
         ({"page_size": 1000}, 422),
     ],
