@@ -197,7 +197,9 @@ def _geojson_records(text: str) -> Iterable[tuple[int, Mapping[str, str], Any]]:
         yield number, values, json.dumps(geometry) if geometry else None
 
 
-def _date(text: str) -> dt.date | None:
+def date_read(text: str) -> dt.date | None:
+    """`text` as a date, written YYYY-MM-DD or DD/MM/YYYY; None otherwise (the survey import
+    reads its dates the same way)."""
     try:
         if found := FRENCH_DATE.fullmatch(text):
             day, month, year = (int(part) for part in found.groups())
@@ -217,7 +219,7 @@ def _line(
     arrangement = values.get("arrangement", "")
     if not arrangement:
         return BulkReject(line, str(REJECT_NO_ARRANGEMENT))
-    date = _date(values.get("date", ""))
+    date = date_read(values.get("date", ""))
     if date is None:
         return BulkReject(line, str(REJECT_BAD_DATE % {"value": values.get("date", "")}))
     kind = kinds.get(fold(values.get("kind", "")))

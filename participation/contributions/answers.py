@@ -1,5 +1,5 @@
 """What the opinion and moderation views answer alike: why a request is refused, a service's
-errors put on the form, and the outcome of a moderation decision."""
+errors put on the form, the outcome of a report and of a moderation decision."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from common.http import error_text
-from participation.contributions import moderation
+from participation.contributions import moderation, ratelimits
 
 if TYPE_CHECKING:
     from django.forms import Form
@@ -46,6 +47,32 @@ def add_errors(form: Form, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+REPORT_THANKS = _lazy("Thank you: the moderators will review this comment.")
+
+
+def report_attempt(
+    request: HttpRequest, form: Form, send: Callable[[str, str], object]
+) -> tuple[str, int]:
+    """Send a report form (`send(reason, details)`) within the reports' rate limit: what to
+    thank the person with ("" when the form has errors, now on it) and the status of a page
+    showing the form again (429 over the limit). A comment already reported by them, or no
+    longer shown, is said as the outcome: there is nothing left for them to do."""
+    if ratelimits.limit_exceeded(request, "report"):
+        form.is_valid()
+        form.add_error(None, str(ratelimits.ERROR_RATE_LIMITED))
+        return "", 429
+    if not form.is_valid():
+        return "", 200
+    try:
+        send(form.cleaned_data["reason"], form.cleaned_data["details"])
+    except ValidationError as error:
+        if getattr(error, "code", "") in {"already_reported", "not_reportable"}:
+            return error_text(error), 200
+        add_errors(form, error)
+        return "", 200
+    return str(REPORT_THANKS), 200
 
 
 def moderation_answer(

@@ -15,7 +15,8 @@ Permissions are checked by views; these functions check the rules that must hold
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -118,30 +119,57 @@ def report_create(
     open_reports = Report.objects.filter(
         contribution=contribution, resolved_at__isnull=True
     ).count()
+
+    def hide() -> None:
+        contribution.comment_status = CommentStatus.REPORTED
+        contribution.save(update_fields=["comment_status", "updated_at"])
+
+    report_logged(
+        reporter=reporter,
+        reason=reason,
+        open_reports=open_reports,
+        actions=(COMMENT_REPORTED, COMMENT_AUTO_HIDDEN),
+        hide=hide,
+        about={"contribution": contribution},
+    )
+    return report
+
+
+def report_logged(
+    *,
+    reporter: User,
+    reason: str,
+    open_reports: int,
+    actions: tuple[str, str],
+    hide: Callable[[], None],
+    about: dict[str, Any],
+) -> None:
+    """After a report of a comment (residents' or a panel's, `about` the log's key to it):
+    log it (`actions[0]`) and, once its `open_reports` reach `TACTIQUE_REPORT_HIDE_THRESHOLD`,
+    `hide` the comment pending review and log that (`actions[1]`, an automatic act)."""
+    reported, auto_hidden = actions
     log_record(
         ModerationLogEntry,
-        action=COMMENT_REPORTED,
+        action=reported,
         actor=reporter,
-        contribution=contribution,
         payload={"reason": reason, "open_reports": open_reports},
+        **about,
     )
     threshold = settings.TACTIQUE_REPORT_HIDE_THRESHOLD
     if open_reports >= threshold:
-        contribution.comment_status = CommentStatus.REPORTED
-        contribution.save(update_fields=["comment_status", "updated_at"])
+        hide()
         log_record(
             ModerationLogEntry,
-            action=COMMENT_AUTO_HIDDEN,
+            action=auto_hidden,
             actor=None,
-            contribution=contribution,
             payload={
                 "from": CommentStatus.PUBLISHED,
                 "to": CommentStatus.REPORTED,
                 "open_reports": open_reports,
                 "threshold": threshold,
             },
+            **about,
         )
-    return report
 
 
 @transaction.atomic

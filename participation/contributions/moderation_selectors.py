@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from participation.models import (
+    CitizenPanel,
     Comment,
     CommentStatus,
     ModerationLogEntry,
@@ -35,7 +36,10 @@ def panel_comment_queue(
         open_report_count=Count("reports", filter=Q(reports__resolved_at__isnull=True))
     )
     if communes is not None:
-        qs = qs.filter(definition__panel__communes__in=communes).distinct()
+        # A subquery, not a join: joining the panel's communes would repeat each comment once
+        # per commune in scope, and multiply its count of reports with it.
+        panels = CitizenPanel.objects.filter(communes__in=communes).values("pk")
+        qs = qs.filter(definition__panel__in=panels)
     if hidden:
         qs = qs.filter(status=CommentStatus.HIDDEN).order_by("-pk")
     else:

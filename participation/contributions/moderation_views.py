@@ -23,7 +23,6 @@ from participation.contributions import (
     moderation_selectors,
     panel_comments,
     permissions,
-    ratelimits,
     selectors,
 )
 from participation.contributions.forms import ModerationForm, ReportForm, SuspensionForm
@@ -64,27 +63,16 @@ def panel_comment_report_view(request: AuthenticatedHttpRequest, pk: int) -> Htt
     form = ReportForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
-        if ratelimits.limit_exceeded(request, "report"):
-            form.is_valid()
-            form.add_error(None, str(ratelimits.ERROR_RATE_LIMITED))
-            status = 429
-        elif form.is_valid():
-            try:
-                panel_comments.panel_comment_report(
-                    comment=comment,
-                    reporter=request.user,
-                    reason=form.cleaned_data["reason"],
-                    details=form.cleaned_data["details"],
-                )
-            except ValidationError as error:
-                if getattr(error, "code", "") not in {"already_reported", "not_reportable"}:
-                    answers.add_errors(form, error)
-                else:
-                    messages.info(request, error_text(error))
-                    return redirect(_comment_url(comment))
-            else:
-                messages.success(request, _("Thank you: the moderators will review this comment."))
-                return redirect(_comment_url(comment))
+        done, status = answers.report_attempt(
+            request,
+            form,
+            lambda reason, details: panel_comments.panel_comment_report(
+                comment=comment, reporter=request.user, reason=reason, details=details
+            ),
+        )
+        if done:
+            messages.success(request, done)
+            return redirect(_comment_url(comment))
     context = {
         "comment": comment,
         "report_form": form,

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -33,6 +32,7 @@ from participation.contributions.moderation import (
     HIDE,
     PUBLISH,
     report_details,
+    report_logged,
 )
 from participation.logs import log_record
 from participation.models import (
@@ -72,29 +72,19 @@ def panel_comment_report(
     open_reports = PanelCommentReport.objects.filter(
         comment=comment, resolved_at__isnull=True
     ).count()
-    log_record(
-        ModerationLogEntry,
-        action=PANEL_COMMENT_REPORTED,
-        actor=reporter,
-        panel_comment=comment,
-        payload={"reason": reason, "open_reports": open_reports},
-    )
-    threshold = settings.TACTIQUE_REPORT_HIDE_THRESHOLD
-    if open_reports >= threshold:
+
+    def hide() -> None:
         comment.status = CommentStatus.REPORTED
         comment.save(update_fields=["status"])
-        log_record(
-            ModerationLogEntry,
-            action=PANEL_COMMENT_AUTO_HIDDEN,
-            actor=None,
-            panel_comment=comment,
-            payload={
-                "from": CommentStatus.PUBLISHED,
-                "to": CommentStatus.REPORTED,
-                "open_reports": open_reports,
-                "threshold": threshold,
-            },
-        )
+
+    report_logged(
+        reporter=reporter,
+        reason=reason,
+        open_reports=open_reports,
+        actions=(PANEL_COMMENT_REPORTED, PANEL_COMMENT_AUTO_HIDDEN),
+        hide=hide,
+        about={"panel_comment": comment},
+    )
     return report
 
 

@@ -31,7 +31,6 @@ from common.http import (
     AuthenticatedHttpRequest,
     HtmxHttpRequest,
     deny,
-    error_text,
     found_or_404,
     parse_int,
 )
@@ -270,28 +269,16 @@ def report_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     status = 200
     done = ""
     if request.method == "POST":
-        if ratelimits.limit_exceeded(request, "report"):
-            form.is_valid()
-            form.add_error(None, str(ratelimits.ERROR_RATE_LIMITED))
-            status = 429
-        elif form.is_valid():
-            try:
-                moderation.report_create(
-                    contribution=contribution,
-                    reporter=request.user,
-                    reason=form.cleaned_data["reason"],
-                    details=form.cleaned_data["details"],
-                )
-            except ValidationError as error:
-                if getattr(error, "code", "") in {"already_reported", "not_reportable"}:
-                    done = error_text(error)
-                else:
-                    answers.add_errors(form, error)
-            else:
-                done = _("Thank you: the moderators will review this comment.")
-            if done and not request.htmx:
-                messages.success(request, done)
-                return redirect(amenagement.get_absolute_url() + f"#avis-{pk}")
+        done, status = answers.report_attempt(
+            request,
+            form,
+            lambda reason, details: moderation.report_create(
+                contribution=contribution, reporter=request.user, reason=reason, details=details
+            ),
+        )
+        if done and not request.htmx:
+            messages.success(request, done)
+            return redirect(amenagement.get_absolute_url() + f"#avis-{pk}")
     if request.htmx and request.method == "POST":
         item = selectors.opinion_item(pk=pk, viewer=contributor)
         item = replace(item, can_report=item.can_report and not done, report_form=form)

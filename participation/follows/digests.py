@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
@@ -141,19 +141,11 @@ def _theirs(communes: frozenset[int | None], scope: frozenset[int] | None) -> bo
     return scope is None or any(c in scope for c in communes)
 
 
-def _reported_on(
-    start: dt.datetime, end: dt.datetime, *, open_only: bool = False
-) -> list[Reported]:
-    """The reports made between `start` and `end` (or every report still open, with
-    `open_only`), on residents' comments and on panels' comments. Three queries."""
-    opinions = Report.objects.select_related("contribution__version__amenagement")
-    panels = PanelCommentReport.objects.select_related("comment__definition__panel")
-    if open_only:
-        opinions = opinions.filter(resolved_at__isnull=True)
-        panels = panels.filter(resolved_at__isnull=True)
-    else:
-        opinions = opinions.filter(created_at__gte=start, created_at__lt=end)
-        panels = panels.filter(created_at__gte=start, created_at__lt=end)
+def _reported(opinions: QuerySet[Report], panels: QuerySet[PanelCommentReport]) -> list[Reported]:
+    """These reports on residents' comments and on panels' comments, in the digest's terms.
+    Three queries."""
+    opinions = opinions.select_related("contribution__version__amenagement")
+    panels = panels.select_related("comment__definition__panel")
     items = [
         Reported(
             name=r.contribution.version.amenagement.name,
@@ -231,10 +223,14 @@ def moderators_digest_send(day: dt.date | None = None) -> int:
     day = day or timezone.localdate() - dt.timedelta(days=1)
     start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
     end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
-    reports = _reported_on(start, end)
+    made = {"created_at__gte": start, "created_at__lt": end}
+    reports = _reported(Report.objects.filter(**made), PanelCommentReport.objects.filter(**made))
     if not reports:
         return 0
-    still_open = _reported_on(start, end, open_only=True)
+    still_open = _reported(
+        Report.objects.filter(resolved_at__isnull=True),
+        PanelCommentReport.objects.filter(resolved_at__isnull=True),
+    )
     key = f"reports:{day.isoformat()}"
     moderators = _moderators()
     already = set(

@@ -42,7 +42,14 @@ from fractions import Fraction
 
 from django.utils.translation import gettext_lazy as _
 
-from amenagements.bulk.reading import BulkReject
+# The same words as the bulk adaptations' reader, for what both files can get wrong.
+from amenagements.bulk.reading import (
+    ERROR_EMPTY,
+    REJECT_BAD_DATE,
+    REJECT_COLUMNS,
+    BulkReject,
+    date_read,
+)
 from common.forms import CONTROL_CHARACTERS
 from common.text import fold
 from participation.models import COMMENT_MAX_LENGTH, SCALE_STEPS
@@ -51,7 +58,6 @@ ERROR_ENCODING = _(
     "The file cannot be read: it is neither UTF-8 nor Windows-1252 text (a UTF-16 « Unicode "
     "text » or a binary spreadsheet?). Save it as « CSV UTF-8 » and import it again."
 )
-ERROR_EMPTY = _("The file is empty.")
 ERROR_MISSING_COLUMN = _(
     "The file has no “%(column)s” column for the indicator “%(code)s” (columns found: %(found)s)."
 )
@@ -72,10 +78,8 @@ ERROR_BAD_SCALE = _(
 )
 ERROR_SCALE_ORDER = _("The lowest score of the scale must be below its highest.")
 
-REJECT_COLUMNS = _("%(found)s columns where the header has %(expected)s")
 REJECT_NOT_A_NUMBER = _("“%(value)s” in “%(column)s” is not a score")
 REJECT_OFF_SCALE = _("%(value)s in “%(column)s” is off the scale %(low)s–%(high)s")
-REJECT_BAD_DATE = _("“%(value)s” is not a date (expected YYYY-MM-DD or DD/MM/YYYY)")
 REJECT_BAD_COORDINATES = _("“%(lon)s”, “%(lat)s” are not WGS 84 longitude and latitude")
 REJECT_NO_PLACE = _("neither coordinates nor a street: no way to tell the arrangement")
 REJECT_NOTHING = _("no score and no comment: nothing to record")
@@ -125,7 +129,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 DELIMITERS = (";", ",", "\t")
 NO_ANSWER = frozenset({"", "nsp", "ne sait pas", "na", "n/a", "-", "?", "sans avis"})
 NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
-FRENCH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 MAPPING_ITEM = re.compile(r"(?P<code>[\w/-]+)\s*[=:]\s*(?P<column>.+)")
 SCALE = re.compile(r"\s*(?P<low>-?\d+)\s*(?:-|–|—|à|to|\.\.)\s*(?P<high>-?\d+)\s*")
 EXTERNAL_ID_MAX_LENGTH = 100
@@ -323,17 +326,6 @@ def _content_id(row: Iterable[str], seen: dict[str, int]) -> str:
     return f"h:{digest}" if seen[digest] == 1 else f"h:{digest}-{seen[digest]}"
 
 
-def _date(text: str) -> dt.date | None:
-    text = re.split(r"[T\s]", text, maxsplit=1)[0]
-    try:
-        if found := FRENCH_DATE.fullmatch(text):
-            day, month, year = (int(part) for part in found.groups())
-            return dt.date(year, month, day)
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
 def _degrees(text: str, limit: int) -> float | None:
     if not NUMBER.fullmatch(text):
         return None
@@ -372,7 +364,8 @@ def _line(
         return BulkReject(line, str(REJECT_NO_PLACE))
     date = None
     if values.get("date"):
-        date = _date(values["date"])
+        # A time after the date (a spreadsheet export's) is ignored.
+        date = date_read(re.split(r"[T\s]", values["date"], maxsplit=1)[0])
         if date is None:
             return BulkReject(line, str(REJECT_BAD_DATE % {"value": values["date"]}))
     scores: dict[str, int] = {}

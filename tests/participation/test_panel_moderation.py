@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from amenagements import services as amenagement_services
-from participation.contributions import accounts, panel_comments
+from participation.contributions import accounts, moderation_selectors, panel_comments
 from participation.indicators import deliberation
 from participation.models import CommentStatus, ModerationLogEntry, PanelCommentReport
 from participation.profiles.selectors import public_name
@@ -192,3 +192,16 @@ def test_only_moderators_suspend(client, resident, alice):
     assert client.post(suspend, {"reason": "Spam"}).status_code == 403
     alice.profile.refresh_from_db()
     assert alice.profile.suspended_at is None
+
+
+def test_a_moderator_of_several_of_the_panels_communes_sees_each_comment_once(
+    rude, proposal, resident, moderator
+):
+    communes = [amenagement_services.commune_get_or_create(name=n) for n in ("Lyon", "Bron")]
+    proposal.panel.communes.add(*communes)
+    for commune in communes:
+        commune.agents.add(moderator)
+    panel_comments.panel_comment_report(comment=rude, reporter=resident, reason="abuse")
+
+    (queued,) = moderation_selectors.panel_comment_queue(communes=frozenset(c.pk for c in communes))
+    assert (queued, queued.open_report_count, len(queued.open_reports)) == (rude, 1, 1)
